@@ -1,0 +1,84 @@
+# Everything a developer or CI needs: `make run` (local stack), `make test` (all checks).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+TOOLS := .venv-tools
+RUNTIME := .venv-runtime
+export SAM_CLI_TELEMETRY := 0
+export AWS_EC2_METADATA_DISABLED := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# The Lambda runtime is python3.13: the venvs, the layer build and the smoke import all use it.
+PYTHON313 := $(shell for c in "$$(command -v python3.13 2>/dev/null)" $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 /root/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13; do \
+	[ -n "$$c" ] && [ -x "$$c" ] && "$$c" -c 'import venv, ensurepip' 2>/dev/null && { echo "$$c"; break; }; done)
+# pip on these machines warns about every missing local index; that noise hides real errors.
+PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+
+.PHONY: help install run test lint typecheck unit build smoke prove bench clean
+
+help:
+	@echo "make run      start the local stack (webhook endpoint, AWS emulator, vendor sandboxes)"
+	@echo "make test     everything CI checks: lint, types, tests, template lint, sam build, smoke import"
+	@echo "make bench    benchmarks (translate, ingress, cold start, size, cost)"
+	@echo "make install  create .venv (runtime + test deps) and .venv-tools (SAM CLI, cfn-lint)"
+
+python313:
+	@[ -n "$(PYTHON313)" ] || { echo "error: Python 3.13 (the Lambda runtime) was not found." >&2; \
+		echo "Looked for python3.13 on PATH and in pyenv (\$$PYENV_ROOT/versions/3.13*). Install it, e.g. 'pyenv install 3.13'." >&2; exit 1; }
+
+$(VENV)/.installed: pyproject.toml requirements-dev.txt layers/shoprelay/requirements.txt | python313
+	@[ -x $(VENV)/bin/python ] || $(PYTHON313) -m venv $(VENV)
+	@echo "installing runtime and test dependencies into $(VENV)"
+	@$(VENV)/bin/pip install -q -r requirements-dev.txt $(PIP_QUIET)
+	@$(VENV)/bin/pip install -q --no-deps -e . $(PIP_QUIET)
+	@touch $@
+
+$(TOOLS)/.installed: requirements-tools.txt | python313
+	@[ -x $(TOOLS)/bin/python ] || $(PYTHON313) -m venv $(TOOLS)
+	@echo "installing SAM CLI and cfn-lint into $(TOOLS)"
+	@$(TOOLS)/bin/pip install -q -r requirements-tools.txt $(PIP_QUIET)
+	@touch $@
+
+# What the Lambda runtime provides besides the layer: the standard library and boto3.
+$(RUNTIME)/.installed: requirements-lambda-runtime.txt | python313
+	@[ -x $(RUNTIME)/bin/python ] || $(PYTHON313) -m venv $(RUNTIME)
+	@$(RUNTIME)/bin/pip install -q -r requirements-lambda-runtime.txt $(PIP_QUIET)
+	@touch $@
+
+install: $(VENV)/.installed $(TOOLS)/.installed $(RUNTIME)/.installed
+
+run: $(VENV)/.installed
+	$(VENV)/bin/shoprelay local
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy layers/shoprelay/shoprelay tools/shoprelay_tools functions
+
+unit: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -m "not built" tests
+
+template: $(TOOLS)/.installed
+	$(TOOLS)/bin/cfn-lint template.yaml
+	$(TOOLS)/bin/sam validate --lint
+
+build: $(TOOLS)/.installed $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(TOOLS)/bin/sam build --parallel --cached
+
+smoke: build $(RUNTIME)/.installed
+	SHOPRELAY_RUNTIME_PYTHON="$(CURDIR)/$(RUNTIME)/bin/python" $(VENV)/bin/python -m pytest -q -m built tests
+
+test: install lint typecheck unit template smoke
+
+prove: $(VENV)/.installed
+	$(VENV)/bin/shoprelay prove
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/shoprelay bench
+
+clean:
+	rm -rf .aws-sam $(VENV) $(TOOLS) $(RUNTIME)

@@ -1,0 +1,5 @@
+"""Ingress Lambda: POST /webhooks/shopify. All logic lives in the shared layer."""
+
+from shoprelay.ingress.app import build_pipeline, make_handler
+
+handler = make_handler(build_pipeline())

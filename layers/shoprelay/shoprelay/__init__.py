@@ -1,0 +1,3 @@
+"""shoprelay: relay shop webhooks, translated, to marketing and attribution vendors."""
+
+VENDORS: tuple[str, ...] = ("edrone", "mytracker", "tracify", "corvidae", "esputnik")

@@ -1,0 +1,1 @@
+"""Vendor delivery: one SQS record → translation → vendor call(s) → one outcome."""

@@ -1,0 +1,185 @@
+"""A vendor Lambda: SQS batch in, partial batch response out.
+
+Wiring only: the queue, dead-letter queue and table come from the environment that
+template.yaml sets; the per-record logic is :class:`~shoprelay.delivery.processor.VendorDelivery`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import requests
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from shoprelay.canonical import CanonicalEvent
+from shoprelay.config import load_vendor_settings
+from shoprelay.delivery.backoff import visibility_for
+from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
+from shoprelay.delivery.processor import CallRecord, VendorDelivery
+from shoprelay.state import StateTable
+from shoprelay.vendors import load_vendor
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+
+logger = Logger()
+metrics = Metrics()
+
+_DAY = 24 * 3600
+_DEFAULT_MAX_RECEIVE_COUNT = 5
+
+
+class DeliveryFunction:
+    """One vendor's SQS consumer: outcomes, retries and dead-lettering around the delivery."""
+
+    def __init__(
+        self,
+        delivery: VendorDelivery,
+        *,
+        sqs: SQSClient,
+        queue_url: str,
+        dead_letter_queue_url: str,
+    ) -> None:
+        self.delivery = delivery
+        self.vendor = delivery.vendor.name
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.dead_letter_queue_url = dead_letter_queue_url
+        self._max_receive_count: int | None = None
+        self.processor = BatchProcessor(event_type=EventType.SQS)
+
+    def handle_record(self, record: SQSRecord) -> str:
+        event: CanonicalEvent | None = None
+        try:
+            event = self.delivery.parse(record.body)
+            result = self.delivery.deliver(event)
+        except RetryableDeliveryError as error:
+            attempts = int(record.attributes.approximate_receive_count or "1")
+            if attempts >= self.max_receive_count():
+                return self._dead_letter(
+                    record, event, f"retries exhausted after {attempts} attempts: {error.reason}", status=error.status
+                )
+            delay = visibility_for(attempts, error.retry_after)
+            self.sqs.change_message_visibility(
+                QueueUrl=self.queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=delay
+            )
+            self._log_outcome(event, "retrying", error.reason, retry_in_seconds=delay, attempt=attempts)
+            raise
+        except PermanentDeliveryError as error:
+            return self._dead_letter(record, event, error.reason, status=error.status, vendor_error=error.vendor_error)
+        self._log_outcome(event, result.outcome, result.reason)
+        return result.outcome
+
+    def max_receive_count(self) -> int:
+        """The queue's own ``maxReceiveCount``, read once, so the template stays the one source."""
+        if self._max_receive_count is None:
+            attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["RedrivePolicy"])
+            policy = json.loads(attributes.get("Attributes", {}).get("RedrivePolicy", "{}"))
+            self._max_receive_count = int(policy.get("maxReceiveCount", _DEFAULT_MAX_RECEIVE_COUNT))
+        return self._max_receive_count
+
+    def _dead_letter(
+        self,
+        record: SQSRecord,
+        event: CanonicalEvent | None,
+        reason: str,
+        *,
+        status: int | None = None,
+        vendor_error: str | None = None,
+    ) -> str:
+        """Park the record in the DLQ with why; only then does the source queue forget it."""
+        attributes = {
+            "reason": reason[:1000],
+            "vendor": self.vendor,
+            "shop": event.shop if event else "",
+            "event_id": event.id if event else "",
+            "kind": event.kind.value if event else "",
+            "status": str(status) if status is not None else "",
+            "vendor_error": (vendor_error or "")[:1000],
+            "failed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "source_message_id": record.message_id,
+        }
+        self.sqs.send_message(
+            QueueUrl=self.dead_letter_queue_url,
+            MessageBody=record.body,
+            MessageAttributes={
+                name: {"DataType": "String", "StringValue": value} for name, value in attributes.items() if value
+            },
+        )
+        self._log_outcome(event, "dead_lettered", reason, status=status)
+        return "dead_lettered"
+
+    def _log_outcome(self, event: CanonicalEvent | None, outcome: str, reason: str | None, **extra: Any) -> None:
+        logger.info(
+            "delivery outcome",
+            extra={
+                "vendor": self.vendor,
+                "outcome": outcome,
+                "reason": reason,
+                "shop": event.shop if event else None,
+                "event_id": event.id if event else None,
+                "kind": event.kind.value if event else None,
+                **extra,
+            },
+        )
+        metrics.add_metric(name=f"Delivery_{outcome}", unit=MetricUnit.Count, value=1)
+
+    def __call__(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        metrics.add_dimension(name="vendor", value=self.vendor)
+        try:
+            response = process_partial_response(
+                event=dict(event), record_handler=self.handle_record, processor=self.processor, context=context
+            )
+        finally:
+            metrics.flush_metrics()
+        return dict(response)
+
+
+def log_call(vendor: str) -> Callable[[CanonicalEvent, CallRecord], None]:
+    """One log line per vendor call: who, what, how it went, how long; no payload, no PII."""
+
+    def report(event: CanonicalEvent, call: CallRecord) -> None:
+        logger.info(
+            "vendor call",
+            extra={
+                "vendor": vendor,
+                "shop": event.shop,
+                "event_id": event.id,
+                "effect": call.effect,
+                "part": call.part,
+                "status": call.status,
+                "latency_ms": call.latency_ms,
+                "verdict": call.verdict,
+            },
+        )
+
+    return report
+
+
+def make_handler(vendor_name: str) -> DeliveryFunction:
+    """The Lambda handler for ``vendor_name``, configured from the environment."""
+    vendor = load_vendor(vendor_name)
+    session = requests.Session()
+    session.headers["User-Agent"] = "shoprelay/0.1"
+    delivery = VendorDelivery(
+        vendor=vendor,
+        table=StateTable(),
+        load_settings=load_vendor_settings,
+        session=session,
+        effect_ttl_seconds=int(os.environ.get("ORDER_MEMORY_DAYS", "400")) * _DAY,
+        on_call=log_call(vendor_name),
+    )
+    return DeliveryFunction(
+        delivery,
+        sqs=boto3.client("sqs"),
+        queue_url=os.environ["QUEUE_URL"],
+        dead_letter_queue_url=os.environ["DEAD_LETTER_QUEUE_URL"],
+    )

@@ -1,0 +1,34 @@
+"""How long a failed record waits before SQS offers it again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+MAX_VISIBILITY_SECONDS = 12 * 3600
+"""SQS's upper bound for a message's visibility timeout."""
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> int | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0, int((moment - (now or datetime.now(UTC))).total_seconds()))
+
+
+def visibility_for(receive_count: int, retry_after: int | None, base_seconds: int = 10, cap_seconds: int = 900) -> int:
+    """The vendor's ``Retry-After`` when it gave one, else exponential backoff by attempt."""
+    if retry_after is not None:
+        return min(max(retry_after, 0), MAX_VISIBILITY_SECONDS)
+    exponent = max(receive_count - 1, 0)
+    delay: int = base_seconds * 2**exponent
+    return min(delay, cap_seconds)

@@ -1,0 +1,190 @@
+"""Deliver one canonical event to one vendor, exactly once per vendor effect.
+
+The record's fate is always one of four, and never silent:
+
+* delivered: every request the translator produced was accepted (or had been already);
+* skipped: the translator, or the order's history, says there is nothing to send;
+* retryable: the record is reported failed and hidden for a backoff (``Retry-After`` when
+  the vendor sent one); SQS redrives it after ``maxReceiveCount``, and on the last attempt
+  we dead-letter it ourselves so the reason travels with it;
+* permanent: sent to the vendor's dead-letter queue at once, with the reason attached.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+from pydantic import ValidationError
+
+from shoprelay.canonical import CanonicalEvent
+from shoprelay.delivery.backoff import parse_retry_after
+from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
+from shoprelay.state import StateTable
+from shoprelay.vendors.base import TranslationError, Vendor, VendorRequest, VendorSettings, Verdict
+
+CONNECT_TIMEOUT_SECONDS = 3.05
+EFFECT_LEASE_SECONDS = 180
+"""How long a claimed effect stays reserved for a crashed attempt (below the visibility timeout)."""
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One vendor call, as the delivery log line reports it."""
+
+    effect: str
+    part: int
+    status: int | None
+    latency_ms: float
+    verdict: str
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: str
+    """``delivered`` or ``skipped``."""
+    reason: str | None = None
+
+
+def subject_of(event: CanonicalEvent) -> str:
+    """What the vendor's effects are about: the order, else the checkout or the customer."""
+    if event.order is not None:
+        return f"order:{event.order.id}"
+    if event.refund is not None and event.refund.order_id:
+        return f"order:{event.refund.order_id}"
+    if event.checkout is not None:
+        return f"checkout:{event.checkout.token}"
+    if event.customer is not None and event.customer.id:
+        return f"customer:{event.customer.id}"
+    return f"event:{event.id}"
+
+
+def _is_done_by(done: set[str], effect: str) -> bool:
+    """``REFUND`` in ``superseded_by`` matches ``REFUND`` and every ``REFUND:<id>``."""
+    return any(name == effect or name.startswith(f"{effect}:") for name in done)
+
+
+class VendorDelivery:
+    """Translate and send one event for one vendor, with per-effect idempotency."""
+
+    def __init__(
+        self,
+        *,
+        vendor: Vendor,
+        table: StateTable,
+        load_settings: Callable[[str, str], Mapping[str, Any] | None],
+        session: requests.Session,
+        effect_ttl_seconds: int,
+        on_call: Callable[[CanonicalEvent, CallRecord], None] = lambda event, call: None,
+    ) -> None:
+        self.vendor = vendor
+        self.table = table
+        self.load_settings = load_settings
+        self.session = session
+        self.effect_ttl_seconds = effect_ttl_seconds
+        self.on_call = on_call
+
+    @staticmethod
+    def parse(body: str) -> CanonicalEvent:
+        try:
+            return CanonicalEvent.model_validate_json(body)
+        except ValidationError as error:
+            first = error.errors(include_url=False)[0]
+            path = ".".join(str(part) for part in first["loc"])
+            raise PermanentDeliveryError(f"message is not a canonical event: {path}: {first['msg']}") from None
+
+    def settings_for(self, shop: str) -> VendorSettings | None:
+        try:
+            raw = self.load_settings(shop, self.vendor.name)
+        except ValueError as error:
+            raise PermanentDeliveryError(f"invalid settings: {error}") from None
+        if raw is None:
+            return None
+        try:
+            return self.vendor.settings_model.model_validate(raw)
+        except ValidationError as error:
+            first = error.errors(include_url=False)[0]
+            path = ".".join(str(part) for part in first["loc"])
+            raise PermanentDeliveryError(
+                f"invalid {self.vendor.name} settings for {shop}: {path}: {first['msg']}"
+            ) from None
+
+    def deliver(self, event: CanonicalEvent) -> DeliveryResult:
+        settings = self.settings_for(event.shop)
+        if settings is None:
+            raise PermanentDeliveryError(f"{self.vendor.name} is not configured for {event.shop}")
+        if not settings.enabled:
+            return DeliveryResult("skipped", f"{self.vendor.name} is disabled for {event.shop}")
+        try:
+            translation = self.vendor.translate(event, settings)
+        except TranslationError as error:
+            raise PermanentDeliveryError(f"cannot translate: {error}") from None
+        if translation.skipped is not None:
+            return DeliveryResult("skipped", translation.skipped)
+        subject = f"{event.shop}#{self.vendor.name}#{subject_of(event)}"
+        records = self.table.effects(subject)
+        done = {key.rsplit("#", 1)[0] for key, status in records.items() if status == "done"}
+        sent = 0
+        reasons: list[str] = []
+        for request in translation.requests:
+            key = f"{request.effect}#{request.part}"
+            blocker = next((name for name in request.superseded_by if _is_done_by(done, name)), None)
+            if blocker is not None:
+                reasons.append(f"{request.effect} superseded: {blocker} already delivered for this order")
+                continue
+            if records.get(key) == "done":
+                reasons.append(f"{request.effect} already delivered")
+                continue
+            if request.repeatable:
+                self._send(event, request, settings.timeout_seconds)
+                continue
+            if not self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds):
+                raise RetryableDeliveryError(f"{request.effect} is being delivered by another attempt")
+            try:
+                self._send(event, request, settings.timeout_seconds)
+            except BaseException:
+                self.table.release_effect(subject, key)
+                raise
+            self.table.complete_effect(subject, key)
+            sent += 1
+        if sent or not reasons:
+            return DeliveryResult("delivered")
+        return DeliveryResult("skipped", "; ".join(dict.fromkeys(reasons)))
+
+    def _send(self, event: CanonicalEvent, request: VendorRequest, read_timeout: float) -> None:
+        started = time.perf_counter()
+        try:
+            response = self.session.request(
+                request.method,
+                request.url,
+                headers=request.wire_headers(),
+                data=request.body_bytes(),
+                timeout=(CONNECT_TIMEOUT_SECONDS, read_timeout),
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            self._report(event, request, None, started, "retryable")
+            raise RetryableDeliveryError(f"{request.effect}: vendor timed out") from None
+        except requests.RequestException as error:
+            self._report(event, request, None, started, "retryable")
+            raise RetryableDeliveryError(f"{request.effect}: network error ({type(error).__name__})") from None
+        status = response.status_code
+        reading = self.vendor.read_response(status, response.headers, response.content)
+        self._report(event, request, status, started, reading.verdict.value)
+        if reading.verdict is Verdict.DELIVERED:
+            return
+        reason = f"{request.effect}: HTTP {status}: {reading.error or 'no error text'}"
+        if reading.verdict is Verdict.RETRYABLE:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+            raise RetryableDeliveryError(reason, status=status, retry_after=retry_after)
+        raise PermanentDeliveryError(reason, status=status, vendor_error=reading.error)
+
+    def _report(
+        self, event: CanonicalEvent, request: VendorRequest, status: int | None, started: float, verdict: str
+    ) -> None:
+        latency = round((time.perf_counter() - started) * 1000, 1)
+        self.on_call(event, CallRecord(request.effect, request.part, status, latency, verdict))

@@ -1,0 +1,1 @@
+"""The webhook front door: verify, validate, remember, deduplicate, publish once."""

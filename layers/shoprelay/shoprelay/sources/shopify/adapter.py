@@ -1,0 +1,407 @@
+"""Shopify webhook body + headers → canonical event.
+
+The topic table (:data:`TOPIC_KINDS`) is the single list of what shoprelay relays; a topic
+missing from it is answered as ignored, never as an error, so Shopify does not retry it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from pydantic import BaseModel, ValidationError
+
+from shoprelay.canonical import (
+    Address,
+    Amounts,
+    CanonicalEvent,
+    Checkout,
+    ClientContext,
+    Customer,
+    EventKind,
+    LineItem,
+    Money,
+    Order,
+    Refund,
+    RefundLine,
+)
+from shoprelay.sources.errors import PayloadError, UnsupportedTopicError
+from shoprelay.sources.shopify import payloads as p
+
+TOPIC_KINDS: dict[str, EventKind] = {
+    "orders/create": EventKind.ORDER_PLACED,
+    "orders/paid": EventKind.ORDER_PAID,
+    "orders/fulfilled": EventKind.ORDER_FULFILLED,
+    "orders/cancelled": EventKind.ORDER_CANCELLED,
+    "orders/updated": EventKind.ORDER_UPDATED,
+    "refunds/create": EventKind.ORDER_REFUNDED,
+    "checkouts/create": EventKind.CHECKOUT_UPDATED,
+    "checkouts/update": EventKind.CHECKOUT_UPDATED,
+    "customers/create": EventKind.CUSTOMER_UPDATED,
+    "customers/update": EventKind.CUSTOMER_UPDATED,
+    "customers_email_marketing_consent/update": EventKind.CUSTOMER_UPDATED,
+}
+
+_EVENT_NAMESPACE = uuid.UUID("6f0b8f8e-6c1e-4c57-9f63-2d7f0c6a9b10")
+_CONSENT_YES = frozenset({"subscribed"})
+_CONSENT_NO = frozenset({"not_subscribed", "unsubscribed", "redacted", "invalid"})
+
+
+@dataclass(frozen=True)
+class WebhookMeta:
+    """What the delivery's headers say about the webhook."""
+
+    shop: str
+    topic: str
+    webhook_id: str | None = None
+    event_id: str | None = None
+    triggered_at: datetime | None = None
+    api_version: str | None = None
+
+
+def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> CanonicalEvent:
+    """Validate ``body`` for ``meta.topic`` and map it to the canonical event.
+
+    Raises :class:`UnsupportedTopicError` for topics not in :data:`TOPIC_KINDS` and
+    :class:`PayloadError` (with the first problem's field path) for any invalid body.
+    """
+    kind = TOPIC_KINDS.get(meta.topic)
+    if kind is None:
+        raise UnsupportedTopicError(meta.topic)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PayloadError("", f"body is not UTF-8 (byte {error.start})") from None
+    model, build = _TOPIC_PARSERS[meta.topic.split("/")[0]]
+    payload = _validate(model, text)
+    fields = build(payload)
+    occurred = meta.triggered_at or fields.pop("_occurred_at", None) or received_at
+    fields.pop("_occurred_at", None)
+    return CanonicalEvent(
+        id=event_id_for(meta, body),
+        kind=kind,
+        shop=meta.shop,
+        topic=meta.topic,
+        webhook_id=meta.webhook_id,
+        occurred_at=_utc(occurred),
+        received_at=_utc(received_at),
+        api_version=meta.api_version,
+        **fields,
+    )
+
+
+def event_id_for(meta: WebhookMeta, body: bytes) -> str:
+    """A stable id: Shopify's event id when given, else the delivery id, else the body hash."""
+    basis = meta.event_id or meta.webhook_id or hashlib.sha256(body).hexdigest()
+    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{meta.shop}\n{meta.topic}\n{basis}"))
+
+
+def _validate[M: BaseModel](model: type[M], text: str) -> M:
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        path = ".".join(str(part) for part in first["loc"])
+        if first["type"] == "json_invalid":
+            raise PayloadError("", f"body is not valid JSON ({first['msg']})") from None
+        if first["type"] == "model_type":
+            raise PayloadError(path, "must be a JSON object") from None
+        raise PayloadError(path, first["msg"]) from None
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _utc_or_none(moment: datetime | None) -> datetime | None:
+    return _utc(moment) if moment is not None else None
+
+
+def _money(money_set: p.MoneySet | None, fallback: Decimal | None = None) -> Money:
+    """Both sides of an amount; a missing buyer side means the buyer paid in shop currency."""
+    shop = money_set.shop_money.amount if money_set and money_set.shop_money else None
+    buyer = money_set.presentment_money.amount if money_set and money_set.presentment_money else None
+    shop = shop if shop is not None else (fallback if fallback is not None else Decimal(0))
+    return Money(shop=shop, buyer=buyer if buyer is not None else shop)
+
+
+def _first_money(*candidates: p.MoneySet | None, fallback: Decimal | None = None) -> Money:
+    for candidate in candidates:
+        if candidate is not None and candidate.shop_money is not None:
+            return _money(candidate)
+    return _money(None, fallback)
+
+
+def _consent(consent: p.MarketingConsent | None, legacy: bool | None = None) -> bool | None:
+    if consent is not None and consent.state:
+        if consent.state in _CONSENT_YES:
+            return True
+        if consent.state in _CONSENT_NO:
+            return False
+    return legacy
+
+
+def _address(address: p.ShopifyAddress | None) -> Address | None:
+    if address is None:
+        return None
+    return Address(**address.model_dump())
+
+
+def _customer(
+    customer: p.ShopifyCustomer | None,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    locale: str | None = None,
+    address: p.ShopifyAddress | None = None,
+    accepts_marketing: bool | None = None,
+) -> Customer:
+    """The buyer from the order's own fields, completed from its customer object."""
+    c = customer or p.ShopifyCustomer()
+    where = address or c.default_address or p.ShopifyAddress()
+    return Customer(
+        id=c.id,
+        email=(email or c.email or None),
+        phone=(phone or c.phone or where.phone or None),
+        first_name=c.first_name or where.first_name,
+        last_name=c.last_name or where.last_name,
+        locale=locale or c.locale,
+        country_code=where.country_code,
+        city=where.city,
+        accepts_email_marketing=_consent(c.email_marketing_consent, c.accepts_marketing)
+        if (c.email_marketing_consent or c.accepts_marketing is not None)
+        else accepts_marketing,
+        accepts_sms_marketing=_consent(c.sms_marketing_consent),
+    )
+
+
+def _client(
+    details: p.ClientDetails | None,
+    browser_ip: str | None,
+    landing_site: str | None,
+    referring_site: str | None,
+    source_name: str | None,
+) -> ClientContext:
+    d = details or p.ClientDetails()
+    landing = landing_site or None
+    params: dict[str, str] = {}
+    if landing:
+        for key, value in parse_qsl(urlsplit(landing).query, keep_blank_values=True):
+            params.setdefault(key, value)
+    return ClientContext(
+        ip=d.browser_ip or browser_ip or None,
+        user_agent=d.user_agent or None,
+        accept_language=d.accept_language or None,
+        landing_url=landing,
+        landing_params=params,
+        referrer=referring_site or None,
+        source_name=source_name,
+    )
+
+
+def _cart_attributes(attributes: list[p.NameValue]) -> dict[str, str]:
+    return {a.name: a.value or "" for a in attributes if a.name}
+
+
+def _line(line: p.ShopifyLineItem, index: int) -> LineItem:
+    unit = _money(line.price_set, line.price)
+    discount = _money(line.total_discount_set, line.total_discount)
+    title = line.title or line.name or line.sku or "item"
+    return LineItem(
+        line_id=line.id or line.key or str(index + 1),
+        product_id=line.product_id,
+        variant_id=line.variant_id,
+        sku=line.sku or None,
+        title=title,
+        variant_title=line.variant_title or None,
+        brand=line.vendor or None,
+        category=line.product_type or None,
+        quantity=line.quantity,
+        current_quantity=line.current_quantity,
+        unit_price=unit,
+        discount=discount,
+    )
+
+
+def _refund(refund: p.ShopifyRefund) -> Refund:
+    lines = tuple(
+        RefundLine(
+            line_id=r.line_item_id,
+            quantity=r.quantity,
+            subtotal=_money(r.subtotal_set, r.subtotal),
+            tax=_money(r.total_tax_set, r.total_tax),
+            line=_line(r.line_item, i) if r.line_item is not None else None,
+        )
+        for i, r in enumerate(refund.refund_line_items)
+    )
+    returned = sum(
+        (t.amount or Decimal(0) for t in refund.transactions if t.kind == "refund" and t.status in {None, "success"}),
+        Decimal(0),
+    )
+    shipping = Money()
+    for shipping_line in refund.refund_shipping_lines:
+        shipping = shipping + _money(shipping_line.subtotal_amount_set)
+    adjustments = Money()
+    for adjustment in refund.order_adjustments:
+        adjustments = adjustments + _money(adjustment.amount_set, adjustment.amount)
+    line_value = sum((line.subtotal.shop + line.tax.shop for line in lines), Decimal(0))
+    amount = Money(shop=returned, buyer=returned) if returned else Money(shop=line_value, buyer=line_value)
+    return Refund(
+        id=refund.id,
+        order_id=refund.order_id,
+        created_at=_utc(refund.processed_at or refund.created_at),
+        lines=lines,
+        amount=amount,
+        shipping=shipping,
+        adjustments=adjustments,
+        note=refund.note or None,
+    )
+
+
+def order_from_payload(order: p.ShopifyOrder) -> Order:
+    """Map a validated Shopify order body to the canonical order."""
+    shipping_lines_total = sum((_money(s.price_set, s.price) for s in order.shipping_lines), Money())
+    shipping = (
+        _first_money(order.current_shipping_price_set, order.total_shipping_price_set)
+        if (order.current_shipping_price_set or order.total_shipping_price_set)
+        else shipping_lines_total
+    )
+    amounts = Amounts(
+        total=_first_money(
+            order.current_total_price_set,
+            order.total_price_set,
+            fallback=order.current_total_price if order.current_total_price is not None else order.total_price,
+        ),
+        subtotal=_first_money(
+            order.current_subtotal_price_set, order.subtotal_price_set, fallback=order.subtotal_price
+        ),
+        tax=_first_money(order.current_total_tax_set, order.total_tax_set, fallback=order.total_tax),
+        shipping=shipping,
+        discounts=_first_money(
+            order.current_total_discounts_set, order.total_discounts_set, fallback=order.total_discounts
+        ),
+    )
+    return Order(
+        id=order.id,
+        name=order.name,
+        number=order.order_number or order.number,
+        token=order.token,
+        cart_token=order.cart_token or None,
+        checkout_token=order.checkout_token or None,
+        created_at=_utc(order.created_at),
+        processed_at=_utc_or_none(order.processed_at),
+        updated_at=_utc_or_none(order.updated_at),
+        cancelled_at=_utc_or_none(order.cancelled_at),
+        cancel_reason=order.cancel_reason,
+        financial_status=order.financial_status,
+        fulfillment_status=order.fulfillment_status,
+        currency=order.currency.upper(),
+        buyer_currency=(order.presentment_currency or order.currency).upper(),
+        amounts=amounts,
+        lines=tuple(_line(line, i) for i, line in enumerate(order.line_items)),
+        customer=_customer(
+            order.customer,
+            email=order.email or order.contact_email,
+            phone=order.phone,
+            locale=order.customer_locale,
+            address=order.billing_address or order.shipping_address,
+            accepts_marketing=order.buyer_accepts_marketing,
+        ),
+        billing_address=_address(order.billing_address),
+        shipping_address=_address(order.shipping_address),
+        client=_client(
+            order.client_details, order.browser_ip, order.landing_site, order.referring_site, order.source_name
+        ),
+        cart_attributes=_cart_attributes(order.note_attributes),
+        discount_codes=tuple(d.code for d in order.discount_codes if d.code),
+        refunds=tuple(_refund(r) for r in order.refunds),
+        status_url=order.order_status_url,
+        test=order.test,
+    )
+
+
+def _order_fields(order: p.ShopifyOrder) -> dict[str, Any]:
+    mapped = order_from_payload(order)
+    return {"order": mapped, "test": mapped.test, "_occurred_at": order.updated_at or order.created_at}
+
+
+def _refund_fields(refund: p.ShopifyRefund) -> dict[str, Any]:
+    if refund.order_id is None:
+        raise PayloadError("order_id", "Field required")
+    return {"refund": _refund(refund), "_occurred_at": refund.created_at, "order": None}
+
+
+def _checkout_fields(checkout: p.ShopifyCheckout) -> dict[str, Any]:
+    currency = checkout.currency.upper()
+
+    def same(amount: Decimal | None) -> Money:
+        return _money(None, amount)
+
+    mapped = Checkout(
+        token=checkout.token,
+        cart_token=checkout.cart_token or None,
+        created_at=_utc(checkout.created_at),
+        updated_at=_utc_or_none(checkout.updated_at),
+        completed_at=_utc_or_none(checkout.completed_at),
+        currency=currency,
+        buyer_currency=(checkout.presentment_currency or currency).upper(),
+        amounts=Amounts(
+            total=same(checkout.total_price),
+            subtotal=same(checkout.subtotal_price),
+            tax=same(checkout.total_tax),
+            discounts=same(checkout.total_discounts),
+        ),
+        lines=tuple(_line(line, i) for i, line in enumerate(checkout.line_items)),
+        customer=_customer(
+            checkout.customer,
+            email=checkout.email,
+            phone=checkout.phone,
+            address=checkout.billing_address,
+            accepts_marketing=checkout.buyer_accepts_marketing,
+        ),
+        client=_client(
+            checkout.client_details,
+            checkout.browser_ip,
+            checkout.landing_site,
+            checkout.referring_site,
+            checkout.source_name,
+        ),
+        cart_attributes=_cart_attributes(checkout.note_attributes),
+        recovery_url=checkout.abandoned_checkout_url,
+    )
+    return {"checkout": mapped, "_occurred_at": checkout.updated_at or checkout.created_at}
+
+
+def _customer_fields(customer: p.ShopifyCustomerPayload) -> dict[str, Any]:
+    address = customer.default_address or (customer.addresses[0] if customer.addresses else None)
+    return {
+        "customer": _customer(customer, address=address),
+        "_occurred_at": customer.updated_at or customer.created_at,
+    }
+
+
+def _consent_fields(consent: p.ShopifyEmailConsentPayload) -> dict[str, Any]:
+    return {
+        "customer": Customer(
+            id=consent.customer_id,
+            email=consent.email_address or None,
+            accepts_email_marketing=_consent(consent.email_marketing_consent),
+        )
+    }
+
+
+_TOPIC_PARSERS: dict[str, tuple[type[BaseModel], Callable[[Any], dict[str, Any]]]] = {
+    "orders": (p.ShopifyOrder, _order_fields),
+    "refunds": (p.ShopifyRefund, _refund_fields),
+    "checkouts": (p.ShopifyCheckout, _checkout_fields),
+    "customers": (p.ShopifyCustomerPayload, _customer_fields),
+    "customers_email_marketing_consent": (p.ShopifyEmailConsentPayload, _consent_fields),
+}

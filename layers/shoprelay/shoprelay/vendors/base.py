@@ -1,0 +1,173 @@
+"""The contract between vendor translators, delivery and the dry-run command.
+
+A vendor is a small declarative bundle (see :class:`Vendor`): a settings model, a pure
+``translate`` function and a ``read_response`` function. Translators do no I/O: they turn a
+canonical event and one shop's settings into the exact HTTP requests to send, or a skip
+with a reason, so the Lambda, ``shoprelay translate`` and the tests all share them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shoprelay.canonical import CanonicalEvent
+
+
+class VendorSettings(BaseModel):
+    """Settings every vendor shares; each vendor extends it with its own fields.
+
+    Stored per shop as JSON in SSM (``/shoprelay/<stage>/shops/<shop>/vendors/<vendor>``).
+    Unknown keys are refused so that a typo in a setting is an error, not a silent default.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    endpoint: str | None = None
+    """Base URL that replaces the vendor's production host (sandboxes, proxies, staging)."""
+    order_id_field: Literal["id", "name", "number"] = "id"
+    """Which shop order id the vendor receives; it must match what the storefront tag sends."""
+    currency: Literal["shop", "buyer"] = "shop"
+    """For single-currency vendors: send shop-currency amounts or what the buyer paid."""
+    timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+
+
+@dataclass(frozen=True)
+class VendorRequest:
+    """One HTTP request to a vendor, and the vendor effect it produces.
+
+    ``effect`` names the side effect at the vendor (``PAY``, ``purchase``,
+    ``REFUND:<refund id>``…). Delivery records each (effect, part) once per order so that
+    redeliveries and overlapping topics never repeat it. ``superseded_by`` lists effects
+    that, once done, make this request wrong (an ``ADD`` after the order's ``PAY``).
+    ``repeatable`` marks requests that are safe to send again and need no record, such as
+    a contact upsert that raises no events.
+    """
+
+    method: Literal["GET", "POST"]
+    url: str
+    effect: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    json_body: Any = None
+    form_body: Mapping[str, str] | None = None
+    part: int = 1
+    superseded_by: tuple[str, ...] = ()
+    repeatable: bool = False
+
+    @property
+    def body_kind(self) -> Literal["json", "form"] | None:
+        if self.form_body is not None:
+            return "form"
+        if self.json_body is not None:
+            return "json"
+        return None
+
+    def body_bytes(self) -> bytes | None:
+        """The body exactly as it goes on the wire (compact UTF-8 JSON or form encoding)."""
+        if self.form_body is not None:
+            return urlencode(dict(self.form_body)).encode("ascii")
+        if self.json_body is not None:
+            return json.dumps(self.json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return None
+
+    def wire_headers(self) -> dict[str, str]:
+        """Headers including the content type the body needs."""
+        headers = dict(self.headers)
+        kind = self.body_kind
+        if kind == "json":
+            headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        elif kind == "form":
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        return headers
+
+    def describe(self) -> dict[str, Any]:
+        """The request as the dry run prints it: body parsed, not encoded."""
+        body: Any = dict(self.form_body) if self.form_body is not None else self.json_body
+        return {"method": self.method, "url": self.url, "headers": self.wire_headers(), "body": body}
+
+
+@dataclass(frozen=True)
+class Translation:
+    """What a translator decided: requests to send, or a skip with the reason."""
+
+    requests: tuple[VendorRequest, ...] = ()
+    skipped: str | None = None
+
+    @classmethod
+    def send(cls, *requests: VendorRequest) -> Translation:
+        return cls(requests=tuple(requests))
+
+    @classmethod
+    def skip(cls, reason: str) -> Translation:
+        return cls(skipped=reason)
+
+
+class Verdict(StrEnum):
+    DELIVERED = "delivered"
+    RETRYABLE = "retryable"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True)
+class ResponseReading:
+    """How delivery should treat one vendor answer; ``error`` is the vendor's own words."""
+
+    verdict: Verdict
+    error: str | None = None
+
+
+_RETRYABLE_STATUSES = frozenset({408, 425, 429})
+
+
+def error_text(body: bytes, limit: int = 500) -> str:
+    """The vendor's error message, kept short and printable for logs and DLQ attributes."""
+    text = body.decode("utf-8", errors="replace").strip()
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        for key in ("error", "message", "errors", "detail"):
+            if parsed.get(key):
+                value = parsed[key]
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                break
+    return " ".join(text.split())[:limit]
+
+
+def read_http_status(status: int, headers: Mapping[str, str], body: bytes) -> ResponseReading:
+    """The reading most vendors need: 2xx delivered, 408/429/5xx retryable, other 4xx final."""
+    if 200 <= status < 300:
+        return ResponseReading(Verdict.DELIVERED)
+    verdict = Verdict.RETRYABLE if status >= 500 or status in _RETRYABLE_STATUSES else Verdict.PERMANENT
+    return ResponseReading(verdict, error_text(body) or f"HTTP {status}")
+
+
+Translator = Callable[[CanonicalEvent, Any], Translation]
+ResponseReader = Callable[[int, Mapping[str, str], bytes], ResponseReading]
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """Everything shoprelay knows about one vendor, declared in its package ``__init__``."""
+
+    name: str
+    settings_model: type[VendorSettings]
+    translate: Translator
+    read_response: ResponseReader = read_http_status
+    placeholder_settings: Mapping[str, Any] = field(default_factory=dict)
+    """Clearly fake credentials so anyone can dry-run the vendor without an account."""
+
+
+class TranslationError(ValueError):
+    """The event cannot be expressed for this vendor because the data or settings are invalid.
+
+    Delivery sends such records to the dead-letter queue at once: retrying cannot help.
+    """

@@ -1,0 +1,79 @@
+"""The stack from template.yaml on the test's moto server, with handlers loaded from it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP, seed_shop
+from shoprelay_tools.stack.lambda_runtime import FakeContext, Handler, PollResult, load_function, poll_once
+from shoprelay_tools.stack.provision import Stack, aws_clients, provision
+
+_HANDLERS: dict[tuple[str, str], Handler] = {}
+
+
+@dataclass
+class LocalAws:
+    endpoint: str
+    stack: Stack
+    clients: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        return str(self.stack.parameters.get("Stage") and f"/shoprelay/{self.stack.parameters['Stage']}")
+
+    def seed_shop(
+        self,
+        vendors: Mapping[str, Mapping[str, Any]],
+        *,
+        shop: str = DEMO_SHOP,
+        secret: str = DEMO_SECRET,
+        previous_secret: str | None = None,
+    ) -> None:
+        seed_shop(self.clients["ssm"], self.prefix, shop, secret, vendors, previous_secret=previous_secret)
+
+    def handler(self, logical_id: str) -> Handler:
+        """Load each function once per test session (names are stable across moto resets)."""
+        key = (self.endpoint, logical_id)
+        if key not in _HANDLERS:
+            _HANDLERS[key] = load_function(self.stack.functions[logical_id])
+        return _HANDLERS[key]
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        return self.handler(logical_id)(event, FakeContext(function_name=logical_id))
+
+    def poll(self, logical_id: str) -> PollResult:
+        spec = self.stack.functions[logical_id]
+        handler = self.handler(logical_id)
+        total = PollResult(0, 0, 0)
+        for source in spec.sqs_sources:
+            result = poll_once(self.clients["sqs"], source, handler, FakeContext(function_name=logical_id))
+            total = PollResult(
+                total.received + result.received, total.deleted + result.deleted, total.failed + result.failed
+            )
+        return total
+
+    def receive_all(self, logical_queue_id: str) -> list[dict[str, Any]]:
+        """Every message in a queue right now, left in place (visibility 0)."""
+        response = self.clients["sqs"].receive_message(
+            QueueUrl=self.stack.queues[logical_queue_id],
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            MessageAttributeNames=["All"],
+            AttributeNames=["All"],
+        )
+        return list(response.get("Messages", []))
+
+    def queue_depth(self, logical_queue_id: str) -> int:
+        attributes = self.clients["sqs"].get_queue_attributes(
+            QueueUrl=self.stack.queues[logical_queue_id],
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def local_aws(endpoint: str, root: Any) -> LocalAws:
+    clients = aws_clients(endpoint)
+    stack = provision(root, clients)
+    return LocalAws(endpoint=endpoint, stack=stack, clients=clients)

@@ -1,0 +1,31 @@
+"""The `shoprelay` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+# Each subcommand lives in its own module and is imported only when used.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "translate": ("shoprelay_tools.translate_command", "print the vendor requests a webhook would produce"),
+    "sign": ("shoprelay_tools.sign_command", "print the X-Shopify-Hmac-Sha256 value for a body"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="shoprelay", description="Relay shop webhooks to marketing vendors.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    runners: dict[str, Callable[[argparse.Namespace], int]] = {}
+    for name, (module_name, help_text) in _COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        module = import_module(module_name)
+        module.configure(sub)
+        runners[name] = module.run
+    args = parser.parse_args(argv)
+    return runners[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
