@@ -10,7 +10,9 @@ from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP, seed_shop
 from shoprelay_tools.stack.lambda_runtime import FakeContext, Handler, PollResult, load_function, poll_once
 from shoprelay_tools.stack.provision import Stack, aws_clients, provision
 
-_HANDLERS: dict[tuple[str, str], Handler] = {}
+_HANDLERS: dict[tuple[str, str, str], Handler] = {}
+FAST_RETRIES = {"RETRY_BASE_SECONDS": "0"}
+"""Backoff of zero seconds, so a test sees its retries at once."""
 
 
 @dataclass
@@ -33,11 +35,13 @@ class LocalAws:
     ) -> None:
         seed_shop(self.clients["ssm"], self.prefix, shop, secret, vendors, previous_secret=previous_secret)
 
+    extra_env: dict[str, str] = field(default_factory=lambda: dict(FAST_RETRIES))
+
     def handler(self, logical_id: str) -> Handler:
         """Load each function once per test session (names are stable across moto resets)."""
-        key = (self.endpoint, logical_id)
+        key = (self.endpoint, logical_id, repr(sorted(self.extra_env.items())))
         if key not in _HANDLERS:
-            _HANDLERS[key] = load_function(self.stack.functions[logical_id])
+            _HANDLERS[key] = load_function(self.stack.functions[logical_id], self.extra_env)
         return _HANDLERS[key]
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:

@@ -47,12 +47,14 @@ class DeliveryFunction:
         sqs: SQSClient,
         queue_url: str,
         dead_letter_queue_url: str,
+        retry_base_seconds: int = 10,
     ) -> None:
         self.delivery = delivery
         self.vendor = delivery.vendor.name
         self.sqs = sqs
         self.queue_url = queue_url
         self.dead_letter_queue_url = dead_letter_queue_url
+        self.retry_base_seconds = retry_base_seconds
         self._max_receive_count: int | None = None
         self.processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -67,7 +69,7 @@ class DeliveryFunction:
                 return self._dead_letter(
                     record, event, f"retries exhausted after {attempts} attempts: {error.reason}", status=error.status
                 )
-            delay = visibility_for(attempts, error.retry_after)
+            delay = visibility_for(attempts, error.retry_after, base_seconds=self.retry_base_seconds)
             self.sqs.change_message_visibility(
                 QueueUrl=self.queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=delay
             )
@@ -182,4 +184,5 @@ def make_handler(vendor_name: str) -> DeliveryFunction:
         sqs=boto3.client("sqs"),
         queue_url=os.environ["QUEUE_URL"],
         dead_letter_queue_url=os.environ["DEAD_LETTER_QUEUE_URL"],
+        retry_base_seconds=int(os.environ.get("RETRY_BASE_SECONDS", "10")),
     )

@@ -28,6 +28,8 @@ from shoprelay.state import StateTable
 from shoprelay.vendors.base import TranslationError, Vendor, VendorRequest, VendorSettings, Verdict
 
 CONNECT_TIMEOUT_SECONDS = 3.05
+EVENT_ID_HEADER = "X-Shoprelay-Event-Id"
+"""Sent with every vendor call so a request can be traced back to its webhook."""
 EFFECT_LEASE_SECONDS = 180
 """How long a claimed effect stays reserved for a crashed attempt (below the visibility timeout)."""
 
@@ -119,6 +121,8 @@ class VendorDelivery:
             raise PermanentDeliveryError(f"{self.vendor.name} is not configured for {event.shop}")
         if not settings.enabled:
             return DeliveryResult("skipped", f"{self.vendor.name} is disabled for {event.shop}")
+        if event.test and not settings.send_test_orders:
+            return DeliveryResult("skipped", "test order (send_test_orders is off)")
         try:
             translation = self.vendor.translate(event, settings)
         except TranslationError as error:
@@ -161,7 +165,7 @@ class VendorDelivery:
             response = self.session.request(
                 request.method,
                 request.url,
-                headers=request.wire_headers(),
+                headers={**request.wire_headers(), EVENT_ID_HEADER: event.id},
                 data=request.body_bytes(),
                 timeout=(CONNECT_TIMEOUT_SECONDS, read_timeout),
                 allow_redirects=False,

@@ -37,6 +37,9 @@ class VendorSettings(BaseModel):
     currency: Literal["shop", "buyer"] = "shop"
     """For single-currency vendors: send shop-currency amounts or what the buyer paid."""
     timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    send_test_orders: bool = False
+    """Relay events the shop marks as tests (bogus gateway, test mode); off so test orders
+    never reach a vendor's production reports."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,94 @@
+"""Value formats edrone's Trace API reads: amounts, dates and separator-safe list entries.
+
+edrone packs every product of an order into single form fields: ``|`` separates products and
+``~`` separates the levels of one product's category path. A title or category that contains
+either character would shift every later entry onto the wrong product, so both are replaced
+before joining with look-alikes that read the same in edrone's e-mails and reports:
+
+* ``|`` becomes ``¦`` (U+00A6 BROKEN BAR),
+* ``~`` becomes U+223C TILDE OPERATOR, a mathematical tilde that renders like ``~``.
+
+ASCII stand-ins (``/``, ``-``) were rejected because they change meaning ("~50 g" is not
+"-50 g"). URLs are different: there ``|`` is percent-encoded as ``%7C``, which addresses the
+same resource, and ``~`` is a legal URL character that never needs touching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+PRODUCT_SEPARATOR = "|"
+CATEGORY_SEPARATOR = "~"
+
+_TEXT_REPLACEMENTS = str.maketrans({PRODUCT_SEPARATOR: "\u00a6", CATEGORY_SEPARATOR: "\u223c"})
+_URL_REPLACEMENTS = str.maketrans({PRODUCT_SEPARATOR: "%7C"})
+_CATEGORY_LEVEL_MARK = " > "
+"""How Shopify writes a category hierarchy in one string ("Apparel > Shirts")."""
+_ELLIPSIS = "\u2026"
+
+_MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(
+        (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}
+"""ISO 4217 currencies whose minor unit is not 2; every other currency gets two decimals."""
+
+
+def format_amount(amount: Decimal, currency: str) -> str:
+    """A dot-decimal string with exactly the currency's places ("1500" yen, "99.99" dollars)."""
+    places = _MINOR_UNITS.get(currency.upper(), 2)
+    return f"{amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+
+
+def format_utc(moment: datetime) -> str:
+    """``event_utc_date`` as edrone documents it: ``YYYY-MM-DD HH:MM:SS`` in UTC."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def safe_text(text: str, limit: int | None = None) -> str:
+    """``text`` without list separators, cut to ``limit`` characters with an ellipsis."""
+    cleaned = " ".join(text.split()).translate(_TEXT_REPLACEMENTS)
+    if limit is not None and len(cleaned) > limit:
+        return cleaned[: limit - 1].rstrip() + _ELLIPSIS
+    return cleaned
+
+
+def safe_url(url: str | None) -> str:
+    """A URL that cannot split the product list (empty when the line has none)."""
+    return (url or "").strip().translate(_URL_REPLACEMENTS)
+
+
+def category_path(category: str | None) -> str:
+    """One product's category levels joined by ``~``, each level made separator-safe."""
+    if not category:
+        return ""
+    levels = (safe_text(level) for level in category.split(_CATEGORY_LEVEL_MARK))
+    return CATEGORY_SEPARATOR.join(level for level in levels if level)
+
+
+def product_list(values: Iterable[str]) -> str:
+    """Per-product values joined in product order; callers pass separator-safe values."""
+    return PRODUCT_SEPARATOR.join(values)

@@ -1,0 +1,202 @@
+"""edrone translator: a canonical event becomes one Trace API form POST, or a skip with the reason.
+
+edrone receives three server-side actions (``order``, ``order_cancel``, ``subscribe``), all as
+form fields on ``/trace`` with ``sender_type=server``. Its CRM identifies people by email, so
+order kinds without an email are skipped: the browser id alone (``c_id``) is what edrone's own
+tag already sends from the thank-you page, and a server copy could not add anything to it.
+
+Effects: ``order:<status>`` for the three order statuses, ``order_cancel``, and
+``subscribe:<event id>`` (every consent change is its own effect). An order status that arrives
+after a later one was delivered would move the order backwards in edrone, hence
+``superseded_by``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order
+from shoprelay.vendors.base import Translation, VendorRequest
+from shoprelay.vendors.edrone.formats import format_amount, format_utc
+from shoprelay.vendors.edrone.products import lines_still_ordered, product_fields
+from shoprelay.vendors.edrone.settings import EdroneSettings
+
+Builder = Callable[[CanonicalEvent, EdroneSettings], Translation]
+
+
+class OrderStatus(StrEnum):
+    """edrone's ``order_status`` values that shoprelay sends (cancellations use ``order_cancel``)."""
+
+    PLACED = "placed"
+    PAID = "paid"
+    DELIVERED = "delivered"
+
+
+CANCEL_EFFECT = "order_cancel"
+
+_LATER_EFFECTS: dict[OrderStatus, tuple[str, ...]] = {
+    OrderStatus.PLACED: ("order:paid", "order:delivered", CANCEL_EFFECT),
+    OrderStatus.PAID: ("order:delivered", CANCEL_EFFECT),
+    OrderStatus.DELIVERED: (CANCEL_EFFECT,),
+}
+"""Effects that, once delivered, make an order status stale (a "placed" after the "paid")."""
+
+NO_ORDER_EMAIL = "no email on the order; edrone's CRM identifies customers by email"
+NO_CUSTOMER_EMAIL = "no email on the customer; edrone keys subscriptions on email"
+NO_PRODUCTS = "the order has no line items; an edrone order needs at least one product"
+ORDER_NOT_SEEN = "order not seen"
+CONSENT_UNKNOWN = "the payload does not state email marketing consent"
+NO_CUSTOMER = "the event carries no customer"
+UNSUBSCRIBES_OFF = "customer is not subscribed and send_unsubscribes is off"
+_NOT_RELAYED: dict[EventKind, str] = {
+    EventKind.ORDER_REFUNDED: "edrone has no refund action; only whole-order cancellations are relayed",
+    EventKind.ORDER_UPDATED: "edrone has no order update action; the paid, fulfilled and cancelled topics carry status",
+    EventKind.CHECKOUT_UPDATED: "edrone has no server-side cart action; its browser tag tracks carts",
+}
+
+
+def translate(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
+    """The edrone request for ``event``, or why there is none."""
+    builder = _BUILDERS.get(event.kind)
+    if builder is None:
+        return Translation.skip(f"edrone has no action for {event.kind.value} events")
+    return builder(event, settings)
+
+
+def _order_placed(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
+    """A paid order's orders/create is the same effect as its orders/paid: one paid order."""
+    paid = event.order is not None and event.order.is_paid
+    return _order(event, settings, OrderStatus.PAID if paid else OrderStatus.PLACED)
+
+
+def _order_with(status: OrderStatus) -> Builder:
+    def build(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
+        return _order(event, settings, status)
+
+    return build
+
+
+def _order(event: CanonicalEvent, settings: EdroneSettings, status: OrderStatus) -> Translation:
+    order = event.order
+    if order is None:
+        return Translation.skip(ORDER_NOT_SEEN)
+    if not _email(order.customer):
+        return Translation.skip(NO_ORDER_EMAIL)
+    if not order.lines:
+        return Translation.skip(NO_PRODUCTS)
+    fields = {
+        **_envelope(settings, "order"),
+        "order_status": status.value,
+        **_person(order.customer, settings),
+        **_browser_id(order, settings),
+        "order_id": order.id_for(settings.order_id_field),
+        "base_currency": order.currency,
+        "base_payment_value": format_amount(order.amounts.total.shop, order.currency),
+        "order_currency": order.buyer_currency,
+        "order_payment_value": format_amount(order.amounts.total.buyer, order.buyer_currency),
+        # The purchase time, not the webhook's: every status of one order carries the same date.
+        "event_utc_date": format_utc(order.processed_at or order.created_at),
+    }
+    fields.update(product_fields(lines_still_ordered(order.lines), settings, other_fields=fields))
+    return Translation.send(
+        VendorRequest(
+            method="POST",
+            url=settings.trace_url(),
+            effect=f"order:{status.value}",
+            form_body=fields,
+            superseded_by=_LATER_EFFECTS[status],
+        )
+    )
+
+
+def _order_cancel(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
+    """Only the keys edrone needs to find the order: it marks the whole order as cancelled."""
+    order = event.order
+    if order is None:
+        return Translation.skip(ORDER_NOT_SEEN)
+    email = _email(order.customer)
+    if not email:
+        return Translation.skip(NO_ORDER_EMAIL)
+    fields = {
+        **_envelope(settings, "order_cancel"),
+        "order_id": order.id_for(settings.order_id_field),
+        "email": email,
+        "event_utc_date": format_utc(order.cancelled_at or event.occurred_at),
+    }
+    return Translation.send(
+        VendorRequest(method="POST", url=settings.trace_url(), effect=CANCEL_EFFECT, form_body=fields)
+    )
+
+
+def _subscribe(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
+    customer = event.customer
+    if customer is None:
+        return Translation.skip(NO_CUSTOMER)
+    consent = customer.accepts_email_marketing
+    if consent is None:
+        return Translation.skip(CONSENT_UNKNOWN)
+    if not _email(customer):
+        return Translation.skip(NO_CUSTOMER_EMAIL)
+    if not consent and not settings.send_unsubscribes:
+        return Translation.skip(UNSUBSCRIBES_OFF)
+    fields = {
+        **_envelope(settings, "subscribe"),
+        **_person(customer, settings),
+        "subscriber_status": _flag(consent),
+        "event_utc_date": format_utc(event.occurred_at),
+    }
+    if customer.accepts_sms_marketing is not None and "phone" in fields:
+        fields["sms_subscriber_status"] = _flag(customer.accepts_sms_marketing)
+    return Translation.send(
+        VendorRequest(method="POST", url=settings.trace_url(), effect=f"subscribe:{event.id}", form_body=fields)
+    )
+
+
+def _not_relayed(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
+    return Translation.skip(_NOT_RELAYED[event.kind])
+
+
+def _envelope(settings: EdroneSettings, action_type: str) -> dict[str, str]:
+    """What every server-side trace starts with; without ``sender_type`` edrone ignores consent."""
+    return {"app_id": settings.app_id, "sender_type": "server", "action_type": action_type}
+
+
+def _person(customer: Customer, settings: EdroneSettings) -> dict[str, str]:
+    """The customer fields edrone's CRM stores, leaving out what the shop does not know."""
+    values = {
+        "email": _email(customer),
+        "first_name": (customer.first_name or "").strip(),
+        "last_name": (customer.last_name or "").strip(),
+        "phone": (customer.phone or "").strip(),
+        "country": (customer.country_code or "").strip().upper(),
+        "city": (customer.city or "").strip(),
+        "user_id": (customer.id or "") if settings.send_user_id else "",
+    }
+    return {name: value for name, value in values.items() if value}
+
+
+def _browser_id(order: Order, settings: EdroneSettings) -> dict[str, str]:
+    """edrone's browser id (``c_id``) when the storefront copied it into the cart."""
+    c_id = order.cart_attributes.get(settings.c_id_attribute, "").strip()
+    return {"c_id": c_id} if c_id else {}
+
+
+def _email(customer: Customer) -> str:
+    return (customer.email or "").strip()
+
+
+def _flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
+_BUILDERS: dict[EventKind, Builder] = {
+    EventKind.ORDER_PLACED: _order_placed,
+    EventKind.ORDER_PAID: _order_with(OrderStatus.PAID),
+    EventKind.ORDER_FULFILLED: _order_with(OrderStatus.DELIVERED),
+    EventKind.ORDER_CANCELLED: _order_cancel,
+    EventKind.ORDER_REFUNDED: _not_relayed,
+    EventKind.ORDER_UPDATED: _not_relayed,
+    EventKind.CHECKOUT_UPDATED: _not_relayed,
+    EventKind.CUSTOMER_UPDATED: _subscribe,
+}

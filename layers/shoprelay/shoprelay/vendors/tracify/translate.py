@@ -1,0 +1,164 @@
+"""Canonical event → Tracify ``purchase`` event.
+
+Tracify records a purchase once per ``order_id`` and never updates it: there is no cancel,
+refund or correction event. So only ``order_placed`` and ``order_paid`` send anything, both as
+the same effect ``purchase`` (delivery sends whichever arrives first, once), and both build
+the identical body from order facts that do not change between the two topics (the order's
+processing time, not the webhook's). Every other kind is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Money, Order
+from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
+from shoprelay.vendors.tracify.amounts import format_amount
+from shoprelay.vendors.tracify.identity import identity_data, normalise_email
+from shoprelay.vendors.tracify.settings import TracifySettings
+
+PRODUCTION_BASE_URL = "https://api.tracify.ai"
+EVENTS_PATH = "/api/v1/events"
+PURCHASE_EFFECT = "purchase"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+MIN_URL_LENGTH = 7
+"""Tracify's SDK refuses shorter ``url`` values."""
+ATTRIBUTION_PARAM_PREFIXES = ("utm_", "trc_")
+"""Landing-page parameters Tracify attributes on; others (``_bt``, ``fbclid``…) stay behind."""
+
+SKIP_REASONS: dict[EventKind, str] = {
+    EventKind.ORDER_FULFILLED: "Tracify has no fulfilment event; the purchase was reported when the order was placed",
+    EventKind.ORDER_CANCELLED: "Tracify cannot express cancellations: a reported purchase is never updated",
+    EventKind.ORDER_REFUNDED: "Tracify cannot express refunds: a reported purchase is never updated",
+    EventKind.ORDER_UPDATED: "Tracify cannot express order changes: a reported purchase is never updated",
+    EventKind.CHECKOUT_UPDATED: "unfinished checkouts are not sent to Tracify, only purchases",
+    EventKind.CUSTOMER_UPDATED: "Tracify has no customer or consent events",
+}
+
+Builder = Callable[[CanonicalEvent, TracifySettings], Translation]
+
+
+def translate(event: CanonicalEvent, settings: TracifySettings) -> Translation:
+    """The Tracify request for ``event``, or the reason there is none."""
+    reason = SKIP_REASONS.get(event.kind)
+    if reason is not None:
+        return Translation.skip(reason)
+    build = BUILDERS.get(event.kind)
+    if build is None:
+        return Translation.skip(f"no Tracify event for {event.kind.value}")
+    return build(event, settings)
+
+
+def _purchase(event: CanonicalEvent, settings: TracifySettings) -> Translation:
+    order = event.order
+    if order is None:
+        return Translation.skip("the event carries no order")
+    if order.cancelled_at is not None:
+        return Translation.skip("the order is already cancelled, and Tracify could never take the purchase back")
+    ip, user_agent = order.client.ip, order.client.user_agent
+    if not ip or not user_agent:
+        return Translation.skip(f"no client {_missing_client_facts(order)} on the order, which Tracify requires")
+
+    origin = _storefront_origin(order, settings)
+    url = origin + _landing_path(order)
+    if len(url) < MIN_URL_LENGTH:
+        raise TranslationError(f"Tracify needs a url of at least {MIN_URL_LENGTH} characters, got {url!r}")
+    email = normalise_email(order.customer.email, lowercase=settings.email_lowercase)
+    tracify_event = {
+        "url": url,
+        "customer_site_id": settings.customer_site_id,
+        "identity_data": identity_data(
+            ip=ip,
+            user_agent=user_agent,
+            email=email if settings.send_email_identity else None,
+        ),
+        "datetime": _utc_text(order.processed_at or order.created_at),
+        "type": "purchase",
+        "data": _purchase_data(order, origin, settings),
+    }
+    return Translation.send(
+        VendorRequest(
+            method="POST",
+            url=events_url(settings),
+            effect=PURCHASE_EFFECT,
+            headers={"tracify-token": settings.api_key.get_secret_value(), "Accept": "application/json"},
+            json_body={"events": [tracify_event]},
+        )
+    )
+
+
+BUILDERS: dict[EventKind, Builder] = {
+    EventKind.ORDER_PLACED: _purchase,
+    EventKind.ORDER_PAID: _purchase,
+}
+
+
+def events_url(settings: TracifySettings) -> str:
+    return (settings.endpoint or PRODUCTION_BASE_URL).rstrip("/") + EVENTS_PATH
+
+
+def _missing_client_facts(order: Order) -> str:
+    """Which of IP and user agent is missing, in words; empty when both are there."""
+    missing = [name for name, value in (("IP", order.client.ip), ("user agent", order.client.user_agent)) if not value]
+    return " and ".join(missing)
+
+
+def _storefront_origin(order: Order, settings: TracifySettings) -> str:
+    """The configured storefront origin, else the scheme and host of the order status page."""
+    if settings.storefront_origin:
+        return settings.storefront_origin
+    status_page = urlsplit(order.status_url or "")
+    if status_page.scheme in {"http", "https"} and status_page.netloc:
+        return f"{status_page.scheme}://{status_page.netloc}"
+    raise TranslationError(
+        "no storefront origin: set storefront_origin, the order has no status page URL to fall back on"
+    )
+
+
+def _landing_path(order: Order) -> str:
+    """The landing page's path; its query is left out because its attribution keys go in ``data``."""
+    path = urlsplit(order.client.landing_url or "").path
+    return path if path.startswith("/") else "/" + path
+
+
+def _utc_text(moment: datetime) -> str:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime(DATETIME_FORMAT)
+
+
+def _attribution_params(order: Order) -> dict[str, str]:
+    return {
+        key: value
+        for key, value in order.client.landing_params.items()
+        if value and key.lower().startswith(ATTRIBUTION_PARAM_PREFIXES)
+    }
+
+
+def _purchase_data(order: Order, origin: str, settings: TracifySettings) -> dict[str, str]:
+    """``data`` of the purchase. ``AMTn`` is the unit price: in Tracify's own example the items
+    (25 * 2 + 50 * 1) add up to the order amount only when read that way."""
+    currency = order.buyer_currency if settings.currency == "buyer" else order.currency
+
+    def text(amount: Money) -> str:
+        return format_amount(amount.pick(settings.currency), currency, settings.decimal_separator)
+
+    data: dict[str, str] = {"origin": origin}
+    if order.client.referrer:
+        data["Referer"] = order.client.referrer
+    data |= _attribution_params(order)
+    data["order_id"] = order.id_for(settings.order_id_field)
+    data["currency"] = currency
+    if settings.send_cc:
+        data["cc"] = currency
+    data["amount"] = text(order.amounts.total)
+    for number, line in enumerate(order.lines, start=1):
+        data[f"ITEM{number}"] = _item_label(line, settings)
+        data[f"AMT{number}"] = text(line.unit_price)
+        data[f"QTY{number}"] = str(line.quantity)
+    return data
+
+
+def _item_label(line: LineItem, settings: TracifySettings) -> str:
+    return (line.sku or line.title) if settings.item_label == "sku" else line.title

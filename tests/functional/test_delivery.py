@@ -1,0 +1,188 @@
+"""Vendor functions from template.yaml against vendor sandboxes on 127.0.0.1 and moto.
+
+Each test posts signed webhooks through the ingress function, then polls the vendor
+function like Lambda's SQS event source mapping does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from support.stack import LocalAws
+from support.webhooks import api_event, fixture_json
+
+from shoprelay_tools.sandboxes.corvidae import CorvidaeSandbox
+from shoprelay_tools.sandboxes.server import Fault, SandboxServer
+from shoprelay_tools.sandboxes.tracify import TracifySandbox
+
+SITE_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+ORDER = "orders-create.test-store-shop-AUD-buyer-USD.json"
+
+
+@pytest.fixture(scope="module")
+def sandboxes() -> Iterator[SandboxServer]:
+    server = SandboxServer(
+        {"corvidae": CorvidaeSandbox(app_id="demo-app"), "tracify": TracifySandbox(api_key="demo-key")}
+    ).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shop(local: LocalAws, sandboxes: SandboxServer) -> LocalAws:
+    sandboxes.clear()
+    local.seed_shop(
+        {
+            "corvidae": {
+                "app_id": "demo-app",
+                "tracking_host": "corvidae.shop.example",
+                "digital_property": "demo-shop",
+                "endpoint": sandboxes.url_for("corvidae"),
+                "send_test_orders": True,
+                "timeout_seconds": 0.5,
+            },
+            "tracify": {
+                "api_key": "demo-key",
+                "customer_site_id": SITE_ID,
+                "storefront_origin": "https://shop.example",
+                "endpoint": sandboxes.url_for("tracify"),
+                "send_test_orders": True,
+            },
+        }
+    )
+    return local
+
+
+def post(local: LocalAws, topic: str = "orders/create", order: dict[str, Any] | None = None, **kwargs: Any) -> str:
+    body = json.dumps(order or fixture_json(ORDER)).encode()
+    response = local.invoke("IngressFunction", api_event(body, topic=topic, **kwargs))
+    assert response["statusCode"] == 202, response["body"]
+    event_id: str = json.loads(response["body"])["id"]
+    return event_id
+
+
+def drain(local: LocalAws, function: str, rounds: int = 8) -> None:
+    for _ in range(rounds):
+        local.poll(function)
+
+
+def dead_letters(local: LocalAws, queue: str) -> list[dict[str, Any]]:
+    return local.receive_all(queue)
+
+
+def test_order_is_delivered_and_acknowledged(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    event_id = post(shop)
+    result = shop.poll("CorvidaeFunction")
+    assert (result.received, result.deleted, result.failed) == (1, 1, 0)
+    (hit,) = sandboxes.recorded("corvidae")
+    assert hit.status == 200
+    assert hit.event_id == event_id
+    assert "event=tr" in hit.url
+    assert shop.queue_depth("CorvidaeQueue") == 0
+
+
+def test_placed_then_paid_sends_one_transaction(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    # GIVEN orders/create of a paid order, then orders/paid of the same order
+    post(shop, "orders/create", webhook_id="w-create", event_id="e-create")
+    post(shop, "orders/paid", webhook_id="w-paid", event_id="e-paid")
+    drain(shop, "CorvidaeFunction", 3)
+    drain(shop, "TracifyFunction", 3)
+    # THEN each vendor got exactly one conversion
+    assert len(sandboxes.recorded("corvidae")) == 1
+    assert len(sandboxes.recorded("tracify")) == 1
+
+
+def test_client_error_goes_to_the_dead_letter_queue_with_its_reason(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    sandboxes.add_faults("corvidae", Fault(status=400), times=1)
+    event_id = post(shop)
+    result = shop.poll("CorvidaeFunction")
+    # THEN the record left the source queue (no pointless retries) and sits in the DLQ
+    assert (result.received, result.deleted) == (1, 1)
+    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+    assert attributes["status"] == "400"
+    assert attributes["event_id"] == event_id
+    assert attributes["shop"] == "demo-shop.myshopify.com"
+    assert attributes["vendor"] == "corvidae"
+    assert "injected fault 400" in attributes["vendor_error"]
+    assert "HTTP 400" in attributes["reason"]
+    assert json.loads(message["Body"])["id"] == event_id
+    # AND the other vendor is unaffected
+    shop.poll("TracifyFunction")
+    assert [d.status for d in sandboxes.recorded("tracify")] == [200]
+
+
+def test_server_errors_are_retried_until_delivered_once(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    sandboxes.add_faults("corvidae", Fault(status=503), times=2)
+    post(shop)
+    results = [shop.poll("CorvidaeFunction") for _ in range(4)]
+    assert [r.failed for r in results[:2]] == [1, 1]
+    assert [d.status for d in sandboxes.recorded("corvidae")] == [503, 503, 200]
+    assert shop.queue_depth("CorvidaeQueue") == 0
+    assert dead_letters(shop, "CorvidaeDeadLetterQueue") == []
+
+
+def test_retry_after_is_honoured(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    sandboxes.add_faults("corvidae", Fault(status=429, retry_after="2"), times=1)
+    post(shop)
+    assert shop.poll("CorvidaeFunction").failed == 1
+    # WHEN polled again at once, the record is still hidden for the vendor's Retry-After
+    assert shop.poll("CorvidaeFunction").received == 0
+    time.sleep(2.2)
+    assert shop.poll("CorvidaeFunction").deleted == 1
+    assert [d.status for d in sandboxes.recorded("corvidae")] == [429, 200]
+
+
+def test_timeout_is_retried(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    sandboxes.add_faults("corvidae", Fault(kind="timeout", delay_seconds=1.0), times=1)
+    post(shop)
+    assert shop.poll("CorvidaeFunction").failed == 1
+    drain(shop, "CorvidaeFunction", 2)
+    time.sleep(1.0)  # the sandbox records the hung request only when it finally answers
+    assert sorted((d.fault or "", d.status or 0) for d in sandboxes.recorded("corvidae")) == [("", 200), ("timeout", 0)]
+
+
+def test_connection_reset_is_retried(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    sandboxes.add_faults("corvidae", Fault(kind="reset"), times=1)
+    post(shop)
+    assert shop.poll("CorvidaeFunction").failed == 1
+    drain(shop, "CorvidaeFunction", 2)
+    assert [d.fault for d in sandboxes.recorded("corvidae")] == ["reset", None]
+
+
+def test_retries_exhausted_dead_letter_with_the_last_reason(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    sandboxes.add_faults("corvidae", Fault(status=502), times=10)
+    post(shop)
+    drain(shop, "CorvidaeFunction", 6)
+    assert len(sandboxes.recorded("corvidae")) == 5  # maxReceiveCount in template.yaml
+    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    reason = message["MessageAttributes"]["reason"]["StringValue"]
+    assert reason.startswith("retries exhausted after 5 attempts")
+    assert "HTTP 502" in reason
+
+
+def test_redelivered_record_is_not_sent_twice(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    # GIVEN a delivered order
+    post(shop)
+    shop.poll("CorvidaeFunction")
+    # WHEN SNS/SQS delivers the same canonical event again (a new message, same event)
+    body = json.dumps(fixture_json(ORDER)).encode()
+    response = shop.invoke("IngressFunction", api_event(body, webhook_id="w-other-subscription"))
+    assert response["statusCode"] == 202
+    shop.poll("CorvidaeFunction")
+    # THEN the vendor saw it once and the record was acknowledged as skipped
+    assert len(sandboxes.recorded("corvidae")) == 1
+    assert shop.queue_depth("CorvidaeQueue") == 0
+
+
+def test_missing_settings_dead_letter_the_record(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    shop.seed_shop({"corvidae": {"app_id": "demo-app"}})  # tracking_host and digital_property missing
+    post(shop)
+    shop.poll("CorvidaeFunction")
+    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    assert "invalid corvidae settings" in message["MessageAttributes"]["reason"]["StringValue"]
+    assert sandboxes.recorded("corvidae") == []
