@@ -1,0 +1,153 @@
+"""The sample Lambda events in events/, generated from the test fixtures.
+
+``python -m shoprelay_tools.sample_events`` rewrites events/ so the samples always match
+what the current code accepts; a test invokes every file the way `sam local invoke` would.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shoprelay.sources.shopify import WebhookMeta, parse_webhook, sign
+from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "shopify"
+EVENTS = ROOT / "events"
+VENDOR_FUNCTIONS = ("edrone", "mytracker", "tracify", "corvidae", "esputnik")
+
+# topic → fixture body it is built from (Shopify sends the same order shape for every order topic)
+INGRESS_SAMPLES: dict[str, str] = {
+    "orders/create": "orders-create.test-store-shop-AUD-buyer-USD.json",
+    "orders/paid": "orders-create.test-store-shop-AUD-buyer-USD.json",
+    "orders/fulfilled": "order-12-line-items.filled-2024-01.json",
+    "orders/cancelled": "orders-create.shopify-docs-2026-04.json",
+    "orders/updated": "order-12-line-items.filled-2024-01.json",
+    "refunds/create": "refunds-create.shopify-docs-2026-04.json",
+    "checkouts/create": "checkouts-create.shopify-docs-2026-04.json",
+    "checkouts/update": "checkouts-create.shopify-docs-2026-04.json",
+    "customers/create": "customers-create.shopify-docs-2026-04.json",
+    "customers/update": "customers-create.shopify-docs-2026-04.json",
+}
+TRIGGERED_AT = "2026-11-20T10:00:00.000000000Z"
+
+
+def file_stem(topic: str) -> str:
+    return topic.replace("/", "-").replace("_", "-")
+
+
+def api_gateway_event(topic: str, body: bytes, webhook_id: str) -> dict[str, Any]:
+    """What API Gateway (HTTP API, payload 2.0) hands the ingress function for a delivery."""
+    return {
+        "version": "2.0",
+        "routeKey": "POST /webhooks/shopify",
+        "rawPath": "/webhooks/shopify",
+        "rawQueryString": "",
+        "headers": {
+            "content-type": "application/json",
+            "user-agent": "Shopify-Captain-Hook",
+            "x-shopify-topic": topic,
+            "x-shopify-shop-domain": DEMO_SHOP,
+            "x-shopify-webhook-id": webhook_id,
+            "x-shopify-event-id": f"event-{webhook_id}",
+            "x-shopify-api-version": "2026-04",
+            "x-shopify-triggered-at": TRIGGERED_AT,
+            "x-shopify-hmac-sha256": sign(DEMO_SECRET, body),
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": "local",
+            "http": {
+                "method": "POST",
+                "path": "/webhooks/shopify",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "192.0.2.10",
+                "userAgent": "Shopify-Captain-Hook",
+            },
+            "requestId": f"request-{webhook_id}",
+            "routeKey": "POST /webhooks/shopify",
+            "stage": "$default",
+            "time": "20/Nov/2026:10:00:00 +0000",
+            "timeEpoch": 1795168800000,
+        },
+        "body": base64.b64encode(body).decode("ascii"),
+        "isBase64Encoded": True,
+    }
+
+
+def sqs_event(vendor: str, message: str, kind: str, index: int) -> dict[str, Any]:
+    """What the SNS→SQS raw subscription and the event source mapping give a vendor function."""
+    queue = f"arn:aws:sqs:us-east-1:123456789012:shoprelay-dev-{vendor.capitalize()}Queue"
+    return {
+        "Records": [
+            {
+                "messageId": f"00000000-0000-4000-8000-{index:012d}",
+                "receiptHandle": f"sample-receipt-handle-{vendor}-{kind}",
+                "body": message,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795168800000",
+                    "SenderId": "AIDAEXAMPLE",
+                    "ApproximateFirstReceiveTimestamp": "1795168800100",
+                },
+                "messageAttributes": {
+                    "vendors": {
+                        "stringValue": json.dumps(list(VENDOR_FUNCTIONS)),
+                        "dataType": "String.Array",
+                        "stringListValues": [],
+                        "binaryListValues": [],
+                    },
+                    "kind": {"stringValue": kind, "dataType": "String", "stringListValues": [], "binaryListValues": []},
+                },
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue,
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
+
+
+def canonical_messages() -> dict[str, str]:
+    """One canonical event per kind, as the ingress would publish it (refund with its order)."""
+    received = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    messages: dict[str, str] = {}
+    remembered = None
+    for index, (topic, fixture) in enumerate(INGRESS_SAMPLES.items()):
+        meta = WebhookMeta(shop=DEMO_SHOP, topic=topic, webhook_id=f"sample-{index}", event_id=f"sample-event-{index}")
+        event = parse_webhook(meta, (FIXTURES / fixture).read_bytes(), received)
+        if topic == "orders/cancelled":
+            remembered = event.order
+        if topic == "refunds/create" and remembered is not None:
+            event = event.model_copy(update={"order": remembered, "order_remembered": True})
+        messages.setdefault(event.kind.value, event.model_dump_json())
+    return messages
+
+
+def write_events() -> list[Path]:
+    written: list[Path] = []
+    ingress_dir = EVENTS / "ingress"
+    ingress_dir.mkdir(parents=True, exist_ok=True)
+    for index, (topic, fixture) in enumerate(INGRESS_SAMPLES.items()):
+        event = api_gateway_event(topic, (FIXTURES / fixture).read_bytes(), f"sample-{index:04d}")
+        path = ingress_dir / f"{file_stem(topic)}.json"
+        path.write_text(json.dumps(event, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    for vendor in VENDOR_FUNCTIONS:
+        vendor_dir = EVENTS / vendor
+        vendor_dir.mkdir(parents=True, exist_ok=True)
+        for index, (kind, message) in enumerate(canonical_messages().items()):
+            path = vendor_dir / f"{kind.replace('_', '-')}.json"
+            path.write_text(json.dumps(sqs_event(vendor, message, kind, index), indent=2) + "\n", encoding="utf-8")
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_events():
+        print(path.relative_to(ROOT))
