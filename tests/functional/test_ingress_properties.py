@@ -14,8 +14,18 @@ from shoprelay.sources.shopify import sign
 from shoprelay_tools.demo import DEMO_SECRET
 
 TOPICS = st.sampled_from(
-    ["orders/create", "orders/paid", "refunds/create", "checkouts/update", "customers/update", "carts/update", ""]
-    + ["customers_email_marketing_consent/update", "ORDERS/CREATE", "orders/../x"]
+    [
+        "orders/create",
+        "orders/paid",
+        "refunds/create",
+        "checkouts/update",
+        "customers/update",
+        "carts/update",
+        "",
+        "customers_email_marketing_consent/update",
+        "ORDERS/CREATE",
+        "orders/../x",
+    ]
 )
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
