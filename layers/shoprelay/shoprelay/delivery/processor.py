@@ -25,7 +25,14 @@ from shoprelay.canonical import CanonicalEvent
 from shoprelay.delivery.backoff import parse_retry_after
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
 from shoprelay.state import StateTable
-from shoprelay.vendors.base import TranslationError, Vendor, VendorRequest, VendorSettings, Verdict
+from shoprelay.vendors.base import (
+    TranslationError,
+    Vendor,
+    VendorRequest,
+    VendorSettings,
+    Verdict,
+    translate_for_shop,
+)
 
 CONNECT_TIMEOUT_SECONDS = 3.05
 EVENT_ID_HEADER = "X-Shoprelay-Event-Id"
@@ -119,12 +126,8 @@ class VendorDelivery:
         settings = self.settings_for(event.shop)
         if settings is None:
             raise PermanentDeliveryError(f"{self.vendor.name} is not configured for {event.shop}")
-        if not settings.enabled:
-            return DeliveryResult("skipped", f"{self.vendor.name} is disabled for {event.shop}")
-        if event.test and not settings.send_test_orders:
-            return DeliveryResult("skipped", "test order (send_test_orders is off)")
         try:
-            translation = self.vendor.translate(event, settings)
+            translation = translate_for_shop(self.vendor, event, settings)
         except TranslationError as error:
             raise PermanentDeliveryError(f"cannot translate: {error}") from None
         if translation.skipped is not None:

@@ -169,6 +169,19 @@ class Vendor:
     """Clearly fake credentials so anyone can dry-run the vendor without an account."""
 
 
+def translate_for_shop(vendor: Vendor, event: CanonicalEvent, settings: VendorSettings) -> Translation:
+    """The vendor's translation after the shop-level gates every vendor shares.
+
+    Delivery and the dry run both call this, so ``shoprelay translate`` shows exactly what
+    the vendor function would do with the same settings.
+    """
+    if not settings.enabled:
+        return Translation.skip(f"{vendor.name} is disabled for {event.shop}")
+    if event.test and not settings.send_test_orders:
+        return Translation.skip("test order (send_test_orders is off)")
+    return vendor.translate(event, settings)
+
+
 class TranslationError(ValueError):
     """The event cannot be expressed for this vendor because the data or settings are invalid.
 
