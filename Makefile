@@ -28,17 +28,17 @@ python313:
 	@[ -n "$(PYTHON313)" ] || { echo "error: Python 3.13 (the Lambda runtime) was not found." >&2; \
 		echo "Looked for python3.13 on PATH and in pyenv (\$$PYENV_ROOT/versions/3.13*). Install it, e.g. 'pyenv install 3.13'." >&2; exit 1; }
 
-$(VENV)/.installed: pyproject.toml requirements-dev.txt layers/shoprelay/requirements.txt | python313
+$(VENV)/.installed: pyproject.toml requirements-dev.txt requirements-dev.lock layers/shoprelay/requirements.txt | python313
 	@[ -x $(VENV)/bin/python ] || $(PYTHON313) -m venv $(VENV)
 	@echo "installing runtime and test dependencies into $(VENV)"
-	@$(VENV)/bin/pip install -q -r requirements-dev.txt $(PIP_QUIET)
+	@$(VENV)/bin/pip install -q -r requirements-dev.txt -c requirements-dev.lock $(PIP_QUIET)
 	@$(VENV)/bin/pip install -q --no-deps -e . $(PIP_QUIET)
 	@touch $@
 
-$(TOOLS)/.installed: requirements-tools.txt | python313
+$(TOOLS)/.installed: requirements-tools.txt requirements-tools.lock | python313
 	@[ -x $(TOOLS)/bin/python ] || $(PYTHON313) -m venv $(TOOLS)
 	@echo "installing SAM CLI and cfn-lint into $(TOOLS)"
-	@$(TOOLS)/bin/pip install -q -r requirements-tools.txt $(PIP_QUIET)
+	@$(TOOLS)/bin/pip install -q -r requirements-tools.txt -c requirements-tools.lock $(PIP_QUIET)
 	@touch $@
 
 # What the Lambda runtime provides besides the layer: the standard library and boto3.
@@ -57,7 +57,9 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy layers/shoprelay/shoprelay tools/shoprelay_tools functions
+	$(VENV)/bin/mypy layers/shoprelay/shoprelay tools/shoprelay_tools
+	@# Every function is an app.py of its own: checked one by one (one mypy run would see duplicate modules).
+	@for app in functions/*/app.py; do $(VENV)/bin/mypy --no-error-summary "$$app" || exit 1; done
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q -m "not built" tests

@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -123,17 +123,18 @@ class SandboxServer:
                 if sandbox is None:
                     self._send(SandboxAnswer.text(404, f"no sandbox for {vendor!r}"))
                     return
-                record = {
-                    "vendor": vendor,
-                    "method": self.command,
-                    "url": f"{server.base_url}{self.path}",
-                    "headers": headers,
-                    "body": body.decode("utf-8", errors="replace"),
-                    "event_id": headers.get(EVENT_ID_HEADER),
-                }
+                seen = Delivery(
+                    vendor=vendor,
+                    method=self.command,
+                    url=f"{server.base_url}{self.path}",
+                    headers=headers,
+                    body=body.decode("utf-8", errors="replace"),
+                    status=None,
+                    event_id=headers.get(EVENT_ID_HEADER),
+                )
                 fault = server._next_fault(vendor)
                 if fault is not None and fault.kind == "reset":
-                    server._record(Delivery(**record, status=None, fault="reset"))
+                    server._record(replace(seen, fault="reset"))
                     # SO_LINGER 0 makes close() send RST: the client sees "connection reset".
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self.connection.close()
@@ -141,13 +142,13 @@ class SandboxServer:
                     return
                 if fault is not None and fault.kind == "timeout":
                     time.sleep(fault.delay_seconds)
-                    server._record(Delivery(**record, status=None, fault="timeout"))
+                    server._record(replace(seen, fault="timeout"))
                     self._send(SandboxAnswer.text(504, "sandbox timed out on purpose"), quiet=True)
                     return
                 if fault is not None and fault.status is not None:
                     extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                     answer = SandboxAnswer.json(fault.status, {"error": f"injected fault {fault.status}"}, extra)
-                    server._record(Delivery(**record, status=answer.status, fault=f"status {fault.status}"))
+                    server._record(replace(seen, status=answer.status, fault=f"status {fault.status}"))
                     self._send(answer)
                     return
                 request = SandboxRequest(
@@ -158,7 +159,7 @@ class SandboxServer:
                     body=body,
                 )
                 answer = sandbox.answer(request)
-                server._record(Delivery(**record, status=answer.status))
+                server._record(replace(seen, status=answer.status))
                 self._send(answer)
 
             def _send(self, answer: SandboxAnswer, quiet: bool = False) -> None:
