@@ -5,6 +5,7 @@ SHELL := /bin/bash
 
 VENV := .venv
 TOOLS := .venv-tools
+SECURITY := .venv-security
 RUNTIME := .venv-runtime
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
@@ -16,7 +17,7 @@ PYTHON313 := $(shell for c in "$$(command -v python3.13 2>/dev/null)" $${PYENV_R
 # pip on these machines warns about every missing local index; that noise hides real errors.
 PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help install run test lint typecheck unit build smoke prove bench clean
+.PHONY: help install run test lint typecheck unit template security build smoke prove bench clean
 
 help:
 	@echo "make run      start the local stack (webhook endpoint, AWS emulator, vendor sandboxes)"
@@ -41,13 +42,20 @@ $(TOOLS)/.installed: requirements-tools.txt requirements-tools.lock | python313
 	@$(TOOLS)/bin/pip install -q -r requirements-tools.txt -c requirements-tools.lock $(PIP_QUIET)
 	@touch $@
 
+# checkov has its own pins (and many dependencies): kept away from SAM CLI and the app.
+$(SECURITY)/.installed: requirements-security.txt | python313
+	@[ -x $(SECURITY)/bin/python ] || $(PYTHON313) -m venv $(SECURITY)
+	@echo "installing checkov into $(SECURITY)"
+	@$(SECURITY)/bin/pip install -q -r requirements-security.txt $(PIP_QUIET)
+	@touch $@
+
 # What the Lambda runtime provides besides the layer: the standard library and boto3.
 $(RUNTIME)/.installed: requirements-lambda-runtime.txt | python313
 	@[ -x $(RUNTIME)/bin/python ] || $(PYTHON313) -m venv $(RUNTIME)
 	@$(RUNTIME)/bin/pip install -q -r requirements-lambda-runtime.txt $(PIP_QUIET)
 	@touch $@
 
-install: $(VENV)/.installed $(TOOLS)/.installed $(RUNTIME)/.installed
+install: $(VENV)/.installed $(TOOLS)/.installed $(RUNTIME)/.installed $(SECURITY)/.installed
 
 run: $(VENV)/.installed
 	$(VENV)/bin/shoprelay local
@@ -68,13 +76,17 @@ template: $(TOOLS)/.installed
 	$(TOOLS)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/sam validate --lint
 
+# Every skipped check carries its reason in template.yaml (Metadata: checkov: skip: ...).
+security: $(SECURITY)/.installed
+	$(SECURITY)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
+
 build: $(TOOLS)/.installed $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(TOOLS)/bin/sam build --parallel --cached
 
 smoke: build $(RUNTIME)/.installed
 	SHOPRELAY_RUNTIME_PYTHON="$(CURDIR)/$(RUNTIME)/bin/python" $(VENV)/bin/python -m pytest -q -m built tests
 
-test: install lint typecheck unit template smoke
+test: install lint typecheck unit template security smoke
 
 prove: $(VENV)/.installed
 	$(VENV)/bin/shoprelay prove
@@ -83,4 +95,4 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/shoprelay bench
 
 clean:
-	rm -rf .aws-sam $(VENV) $(TOOLS) $(RUNTIME)
+	rm -rf .aws-sam $(VENV) $(TOOLS) $(RUNTIME) $(SECURITY)

@@ -1,0 +1,214 @@
+"""The order as eSputnik should see it now: status, total, and the items still on it.
+
+Both ways of sending orders (events and Add orders) describe the same thing, eSputnik's
+order resource, so both build it here. Amounts stay ``Decimal`` in the currency the shop's
+``currency`` setting picks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from shoprelay.canonical import LineItem, Order, Refund, minor_units
+from shoprelay.vendors.esputnik.api import json_number
+from shoprelay.vendors.esputnik.contact import Contact
+from shoprelay.vendors.esputnik.settings import EsputnikSettings
+
+INITIALIZED = "INITIALIZED"
+IN_PROGRESS = "IN_PROGRESS"
+DELIVERED = "DELIVERED"
+CANCELLED = "CANCELLED"
+
+STATUSES_AFTER: dict[str, tuple[str, ...]] = {
+    INITIALIZED: (IN_PROGRESS, DELIVERED, CANCELLED),
+    IN_PROGRESS: (DELIVERED, CANCELLED),
+    DELIVERED: (CANCELLED,),
+    CANCELLED: (),
+}
+"""Statuses an order only reaches later: a message carrying a status is wrong once the order
+has been told one of these (a late "placed" must not reopen a cancelled order)."""
+
+_FULFILLMENT_STATUSES = {"restocked": CANCELLED, "partial": IN_PROGRESS, "fulfilled": DELIVERED}
+"""Shopify fulfilment status → eSputnik status, as Yespo's own Shopify app maps it."""
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """One order, as of one event, in the terms of eSputnik's order resource."""
+
+    order: Order
+    status: str
+    currency: str
+    total: Decimal
+    lines: tuple[tuple[LineItem, int], ...]
+    """Each line with the units still on the order (0 once removed or refunded)."""
+    side: str
+    """``shop`` or ``buyer``: which amounts of each ``Money`` this view reports."""
+
+    def amount(self, value: Decimal) -> Decimal:
+        """``value`` rounded to the currency's minor unit (none for JPY)."""
+        return value.quantize(Decimal(1).scaleb(-minor_units(self.currency)), rounding=ROUND_HALF_UP)
+
+
+def order_status(order: Order, settings: EsputnikSettings) -> str:
+    """The eSputnik status the order's own fields imply (Yespo's Shopify app's mapping)."""
+    if order.cancelled_at is not None:
+        return CANCELLED
+    status = _FULFILLMENT_STATUSES.get(order.fulfillment_status or "")
+    if status is not None:
+        return status
+    return settings.paid_status if order.is_paid else INITIALIZED
+
+
+def view_of(order: Order, settings: EsputnikSettings, status: str | None = None) -> OrderView:
+    """The order as its webhook describes it; ``status`` overrides the mapped one."""
+    return OrderView(
+        order=order,
+        status=status or order_status(order, settings),
+        currency=_currency(order, settings),
+        total=max(order.amounts.total.pick(settings.currency), Decimal(0)),
+        lines=tuple(_units_now(order)),
+        side=settings.currency,
+    )
+
+
+def view_after_refund(order: Order, refund: Refund, settings: EsputnikSettings) -> OrderView:
+    """The remembered order with ``refund`` taken off, unless the order already counts it.
+
+    Order memory may have been refreshed by an orders/updated that followed the refund (then
+    the refund is among ``order.refunds`` and totals are current) or not (then the refunded
+    units and money are subtracted here). An order left with no units is ``CANCELLED``.
+    """
+    view = view_of(order, settings)
+    if any(known.id == refund.id for known in order.refunds):
+        return view
+    refunded = Counter[str]()
+    for line in refund.lines:
+        refunded[line.line_id] += line.quantity
+    lines = tuple((line, max(0, units - refunded[line.line_id])) for line, units in view.lines)
+    total = max(view.total - refund.amount.pick(settings.currency), Decimal(0))
+    emptied = bool(lines) and not any(units for _, units in lines)
+    return OrderView(
+        order=order,
+        status=CANCELLED if emptied else view.status,
+        currency=view.currency,
+        total=total,
+        lines=lines,
+        side=view.side,
+    )
+
+
+def order_items(view: OrderView) -> list[dict[str, Any]]:
+    """The ``items`` of the order resource, whose costs add up to ``totalCost`` exactly.
+
+    eSputnik requires the item costs to match the order total and wants discounts inside
+    them. ``cost`` is therefore the whole line's share of what the buyer pays: each line's
+    net value (units x price - its discount) scaled so the lines absorb order-level
+    discounts, shipping and taxes charged on top, then rounded to the minor unit with the
+    leftover cents going to the lines that lost most to rounding. Fields follow the order of
+    eSputnik's own example.
+    """
+    kept = [(line, units) for line, units in view.lines if units > 0]
+    costs = _spread(view.amount(view.total), [_net_value(line, units, view.side) for line, units in kept], view)
+    items: list[dict[str, Any]] = []
+    for (line, units), cost in zip(kept, costs, strict=True):
+        item: dict[str, Any] = {"externalItemId": line.item_id, "name": item_name(line)}
+        if line.category:
+            item["category"] = line.category
+        item["quantity"] = units
+        item["cost"] = json_number(cost)
+        if line.url:
+            item["url"] = line.url
+        if line.image_url:
+            item["imageUrl"] = line.image_url
+        items.append(item)
+    return items
+
+
+def item_name(line: LineItem) -> str:
+    """The title with the variant, as the buyer saw it in the cart (``Shirt - M``)."""
+    if line.variant_title and line.variant_title != "Default Title":
+        return f"{line.title} - {line.variant_title}"
+    return line.title
+
+
+def _currency(order: Order, settings: EsputnikSettings) -> str:
+    return order.buyer_currency if settings.currency == "buyer" else order.currency
+
+
+def _units_now(order: Order) -> list[tuple[LineItem, int]]:
+    """Units per line after edits and refunds: ``current_quantity`` when the payload has it."""
+    remaining = order.remaining_quantities()
+    return [
+        (line, line.current_quantity if line.current_quantity is not None else remaining[line.line_id])
+        for line in order.lines
+    ]
+
+
+def _net_value(line: LineItem, units: int, side: str) -> Decimal:
+    """What ``units`` of the line cost after the line's own discount (shared per unit)."""
+    gross = line.unit_price.pick(side) * units
+    discount = line.discount.pick(side) * units / line.quantity if line.quantity else Decimal(0)
+    return max(gross - discount, Decimal(0))
+
+
+def _spread(total: Decimal, weights: Sequence[Decimal], view: OrderView) -> list[Decimal]:
+    """``total`` split in proportion to ``weights``, in whole minor units, summing exactly.
+
+    Largest-remainder rounding keeps every share non-negative and the sum exact. Lines that
+    are all free share the total equally instead.
+    """
+    if not weights:
+        return []
+    places = minor_units(view.currency)
+    total_units = int(total.scaleb(places))
+    basis = list(weights) if sum(weights) > 0 else [Decimal(1)] * len(weights)
+    whole = sum(basis)
+    exact = [total_units * weight / whole for weight in basis]
+    shares = [int(share.to_integral_value(rounding=ROUND_FLOOR)) for share in exact]
+    leftover = total_units - sum(shares)
+    by_fraction = sorted(range(len(exact)), key=lambda index: (-(exact[index] - shares[index]), index))
+    for index in by_fraction[:leftover]:
+        shares[index] += 1
+    return [Decimal(share).scaleb(-places) for share in shares]
+
+
+def order_fields(
+    view: OrderView, contact: Contact, settings: EsputnikSettings, *, locators: bool
+) -> dict[str, str | Decimal]:
+    """The order resource's fields except ``items``, amounts as ``Decimal``.
+
+    Both modes send the same fields: Add orders as typed JSON, events as text parameters.
+    ``locators`` adds the buyer's email and phone, which events carry in front instead.
+    """
+    order = view.order
+    amounts = order.amounts
+    fields: dict[str, str | Decimal] = {"externalOrderId": order.id_for(settings.order_id_field)}
+    known = {
+        "externalCustomerId": contact.customer_id,
+        "firstName": contact.first_name,
+        "lastName": contact.last_name,
+        "email": contact.email if locators else None,
+        "phone": contact.phone if locators else None,
+    }
+    fields.update({name: value for name, value in known.items() if value})
+    fields["totalCost"] = view.amount(view.total)
+    fields["currency"] = view.currency
+    fields["status"] = view.status
+    description = ", ".join(part for part in (order.financial_status, order.fulfillment_status) if part)
+    if description:
+        fields["statusDescription"] = description
+    fields["date"] = order.created_at.isoformat(timespec="seconds")
+    fields["shipping"] = view.amount(amounts.shipping.pick(view.side))
+    fields["discount"] = view.amount(amounts.discounts.pick(view.side))
+    fields["taxes"] = view.amount(amounts.tax.pick(view.side))
+    address = order.shipping_address.one_line() if order.shipping_address else ""
+    if address:
+        fields["deliveryAddress"] = address
+    if settings.store_id:
+        fields["storeId"] = settings.store_id
+    return fields
