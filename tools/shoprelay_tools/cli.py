@@ -11,6 +11,7 @@ from importlib import import_module
 _COMMANDS: dict[str, tuple[str, str]] = {
     "translate": ("shoprelay_tools.translate_command", "print the vendor requests a webhook would produce"),
     "sign": ("shoprelay_tools.sign_command", "print the X-Shopify-Hmac-Sha256 value for a body"),
+    "replay": ("shoprelay_tools.replay_command", "send a vendor's dead-lettered events back for another attempt"),
 }
 
 

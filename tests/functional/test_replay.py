@@ -1,0 +1,105 @@
+"""`shoprelay replay` against template.yaml's queues on moto, with a vendor sandbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from support.stack import LocalAws
+from support.webhooks import api_event, fixture_json
+
+from shoprelay_tools.cli import main
+from shoprelay_tools.sandboxes.corvidae import CorvidaeSandbox
+from shoprelay_tools.sandboxes.server import Fault, SandboxServer
+
+
+@pytest.fixture
+def corvidae(local: LocalAws) -> Iterator[SandboxServer]:
+    server = SandboxServer({"corvidae": CorvidaeSandbox(app_id="demo-app")}).start()
+    local.seed_shop(
+        {
+            "corvidae": {
+                "app_id": "demo-app",
+                "tracking_host": "corvidae.shop.example",
+                "digital_property": "demo",
+                "endpoint": server.url_for("corvidae"),
+                "send_test_orders": True,
+            }
+        }
+    )
+    yield server
+    server.stop()
+
+
+def replay(local: LocalAws, *extra: str) -> int:
+    return main(
+        [
+            "replay",
+            "--vendor",
+            "corvidae",
+            "--endpoint-url",
+            local.endpoint,
+            "--stack-name",
+            local.stack.name,
+            "--region",
+            "us-east-1",
+            *extra,
+        ]
+    )
+
+
+def dead_letter_one(local: LocalAws, corvidae: SandboxServer, webhook_id: str = "w-1") -> str:
+    corvidae.add_faults("corvidae", Fault(status=400), times=1)
+    body = json.dumps(fixture_json("orders-create.test-store-shop-AUD-buyer-USD.json")).encode()
+    response = local.invoke("IngressFunction", api_event(body, webhook_id=webhook_id))
+    local.poll("CorvidaeFunction")
+    assert local.queue_depth("CorvidaeDeadLetterQueue") == 1
+    event_id: str = json.loads(response["body"])["id"]
+    return event_id
+
+
+def test_dry_run_lists_reasons_and_moves_nothing(
+    local: LocalAws, corvidae: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event_id = dead_letter_one(local, corvidae)
+    assert replay(local, "--dry-run") == 0
+    out = capsys.readouterr()
+    listed = [json.loads(line) for line in out.out.splitlines() if line.startswith('{"event_id"')]
+    (line,) = listed
+    assert line["event_id"] == event_id
+    assert "HTTP 400" in line["reason"]
+    assert "would replay 1 corvidae message(s)" in out.err
+    assert len(local.receive_all("CorvidaeDeadLetterQueue")) == 1
+
+
+def test_replay_delivers_once_after_the_cause_is_fixed(local: LocalAws, corvidae: SandboxServer) -> None:
+    dead_letter_one(local, corvidae)
+    assert replay(local) == 0
+    assert local.queue_depth("CorvidaeDeadLetterQueue") == 0
+    local.poll("CorvidaeFunction")
+    assert [d.status for d in corvidae.recorded("corvidae")] == [400, 200]
+
+
+def test_replaying_an_already_delivered_event_does_not_double_it(local: LocalAws, corvidae: SandboxServer) -> None:
+    # GIVEN an event that ended in the DLQ, was replayed and delivered
+    dead_letter_one(local, corvidae)
+    (parked,) = local.receive_all("CorvidaeDeadLetterQueue")
+    replay(local)
+    local.poll("CorvidaeFunction")
+    # WHEN a second copy of the same event is replayed from the DLQ
+    local.clients["sqs"].send_message(
+        QueueUrl=local.stack.queues["CorvidaeDeadLetterQueue"], MessageBody=parked["Body"]
+    )
+    replay(local)
+    local.poll("CorvidaeFunction")
+    # THEN the vendor still saw one successful hit, and nothing is left anywhere
+    assert [d.status for d in corvidae.recorded("corvidae")] == [400, 200]
+    assert local.queue_depth("CorvidaeQueue") == 0
+    assert local.queue_depth("CorvidaeDeadLetterQueue") == 0
+
+
+def test_shop_filter_leaves_other_shops_in_the_dlq(local: LocalAws, corvidae: SandboxServer) -> None:
+    dead_letter_one(local, corvidae)
+    assert replay(local, "--shop", "other-shop.myshopify.com") == 0
+    assert len(local.receive_all("CorvidaeDeadLetterQueue")) == 1
