@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shoprelay.config import load_shop_config
@@ -68,9 +68,13 @@ def make_handler(pipeline: IngressPipeline) -> Any:
                 "event_id": canonical.id if canonical else None,
             },
         )
-        metrics.add_metric(name=outcome.metric, unit=MetricUnit.Count, value=1)
-        if outcome.reason and outcome.metric == "WebhookRejected":
-            metrics.add_metric(name=f"WebhookRejected_{outcome.reason}", unit=MetricUnit.Count, value=1)
+        if outcome.metric == "WebhookRejected":
+            # Rejections are counted per reason (a dimension), so an alarm can tell a
+            # misconfigured secret (unauthorized) from a misbehaving sender (invalid).
+            with single_metric(name=outcome.metric, unit=MetricUnit.Count, value=1) as metric:
+                metric.add_dimension(name="reason", value=outcome.reason or "unknown")
+        else:
+            metrics.add_metric(name=outcome.metric, unit=MetricUnit.Count, value=1)
         return outcome.response()
 
     return handler
