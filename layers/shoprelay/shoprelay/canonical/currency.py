@@ -1,45 +1,40 @@
-"""Currency facts every vendor needs: how many decimals an amount has in a currency."""
+"""Currency facts every vendor needs: how many decimals an amount has in a currency.
+
+One implementation for every vendor, so a yen amount is never sent as "1500.00" to one
+vendor and "1500" to another. Amounts stay ``Decimal`` all the way; floats would turn
+0.1 + 0.2 into revenue nobody earned.
+"""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-_ZERO_DECIMAL = frozenset(
-    [
-        "BIF",
-        "CLP",
-        "DJF",
-        "GNF",
-        "ISK",
-        "JPY",
-        "KMF",
-        "KRW",
-        "PYG",
-        "RWF",
-        "UGX",
-        "UYI",
-        "VND",
-        "VUV",
-        "XAF",
-        "XOF",
-        "XPF",
-    ]
-)
-_THREE_DECIMAL = frozenset(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"])
+_MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(),  # noqa: SIM905
+        0,
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),  # noqa: SIM905
+}
+"""ISO 4217 currencies whose minor unit is not 2."""
 
 
 def minor_units(currency: str) -> int:
     """Decimals in ``currency`` (ISO 4217): 0 for JPY or CLP, 3 for KWD, else 2."""
-    code = currency.upper()
-    if code in _ZERO_DECIMAL:
-        return 0
-    if code in _THREE_DECIMAL:
-        return 3
-    return 2
+    return _MINOR_UNITS.get(currency.upper(), 2)
 
 
-def format_amount(value: Decimal, currency: str, decimal_separator: str = ".") -> str:
-    """``value`` rounded half-up to the currency's decimals, as a plain string ("1234.50")."""
-    exponent = Decimal(1).scaleb(-minor_units(currency))
-    text = f"{value.quantize(exponent, rounding=ROUND_HALF_UP):f}"
+def format_amount(value: Decimal, currency: str, decimal_separator: str = ".", *, max_places: int | None = None) -> str:
+    """``value`` rounded half-up to the currency's decimals, as a plain string ("1234.50").
+
+    ``max_places`` caps the decimals for vendors that accept fewer than the currency has
+    (Tracify takes two at most). Never exponent form, never "-0.00".
+    """
+    places = minor_units(currency)
+    if max_places is not None:
+        places = min(places, max_places)
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if rounded.is_zero():
+        rounded = abs(rounded)
+    text = f"{rounded:f}"
     return text.replace(".", decimal_separator) if decimal_separator != "." else text

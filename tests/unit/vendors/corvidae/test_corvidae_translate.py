@@ -40,11 +40,10 @@ from corvidae_cases import (
 )
 from pydantic import ValidationError
 
-from shoprelay.canonical import Amounts, CanonicalEvent, Customer, EventKind, Money, Order
+from shoprelay.canonical import Amounts, CanonicalEvent, Customer, EventKind, Money, Order, format_amount
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest, Verdict
 from shoprelay.vendors.corvidae import VENDOR, CorvidaeSettings, translate
-from shoprelay.vendors.corvidae.amounts import format_amount
 from shoprelay.vendors.corvidae.translate import transaction_event_id
 
 # eventIDs are pinned: if the derivation ever changed, Corvidae would count resent orders twice.

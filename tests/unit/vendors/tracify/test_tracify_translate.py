@@ -34,11 +34,10 @@ from tracify_cases import (
     without_user_agent,
 )
 
-from shoprelay.canonical import RefundLine
+from shoprelay.canonical import RefundLine, format_amount
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import TranslationError
 from shoprelay.vendors.tracify import VENDOR, TracifySettings, translate
-from shoprelay.vendors.tracify.amounts import format_amount
 from shoprelay.vendors.tracify.identity import identity_key
 
 # Hashes of the 12-line fixture's buyer (IP 198.51.100.23, its Firefox UA, buyer12@example.com).
@@ -486,7 +485,7 @@ def test_identity_key_matches_the_reference_vectors(raw: str, key: str) -> None:
     ],
 )
 def test_amount_format(amount: str, currency: str, separator: str, text: str) -> None:
-    assert format_amount(Decimal(amount), currency, separator) == text
+    assert format_amount(Decimal(amount), currency, separator, max_places=2) == text
 
 
 @pytest.mark.parametrize(

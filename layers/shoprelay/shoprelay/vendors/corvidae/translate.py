@@ -13,9 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
-from shoprelay.canonical import CanonicalEvent, EventKind, Order
+from shoprelay.canonical import CanonicalEvent, EventKind, Order, format_amount
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
-from shoprelay.vendors.corvidae.amounts import format_amount
 from shoprelay.vendors.corvidae.settings import CorvidaeSettings
 
 TRANSACTION_EFFECT = "tr"

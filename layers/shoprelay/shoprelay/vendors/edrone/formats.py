@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 PRODUCT_SEPARATOR = "|"
 CATEGORY_SEPARATOR = "~"
@@ -27,39 +26,6 @@ _URL_REPLACEMENTS = str.maketrans({PRODUCT_SEPARATOR: "%7C"})
 _CATEGORY_LEVEL_MARK = " > "
 """How Shopify writes a category hierarchy in one string ("Apparel > Shirts")."""
 _ELLIPSIS = "\u2026"
-
-_MINOR_UNITS: dict[str, int] = {
-    **dict.fromkeys(
-        (
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "UYI",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ),
-        0,
-    ),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-}
-"""ISO 4217 currencies whose minor unit is not 2; every other currency gets two decimals."""
-
-
-def format_amount(amount: Decimal, currency: str) -> str:
-    """A dot-decimal string with exactly the currency's places ("1500" yen, "99.99" dollars)."""
-    places = _MINOR_UNITS.get(currency.upper(), 2)
-    return f"{amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
 
 
 def format_utc(moment: datetime) -> str:

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order
+from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order, format_amount
 from shoprelay.vendors.base import Translation, VendorRequest
-from shoprelay.vendors.edrone.formats import format_amount, format_utc
+from shoprelay.vendors.edrone.formats import format_utc
 from shoprelay.vendors.edrone.products import lines_still_ordered, product_fields
 from shoprelay.vendors.edrone.settings import EdroneSettings
 

@@ -14,10 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from shoprelay.canonical import LineItem
+from shoprelay.canonical import LineItem, format_amount
 from shoprelay.vendors.base import TranslationError
 from shoprelay.vendors.mytracker.actions import OrderAction
-from shoprelay.vendors.mytracker.amounts import format_amount
 from shoprelay.vendors.mytracker.settings import MyTrackerSettings
 
 MAX_BODY_BYTES = 10 * 1024

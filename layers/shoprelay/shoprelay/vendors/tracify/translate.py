@@ -13,9 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Money, Order
+from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Money, Order, format_amount
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
-from shoprelay.vendors.tracify.amounts import format_amount
 from shoprelay.vendors.tracify.identity import identity_data, normalise_email
 from shoprelay.vendors.tracify.settings import TracifySettings
 
@@ -142,7 +141,7 @@ def _purchase_data(order: Order, origin: str, settings: TracifySettings) -> dict
     currency = order.buyer_currency if settings.currency == "buyer" else order.currency
 
     def text(amount: Money) -> str:
-        return format_amount(amount.pick(settings.currency), currency, settings.decimal_separator)
+        return format_amount(amount.pick(settings.currency), currency, settings.decimal_separator, max_places=2)
 
     data: dict[str, str] = {"origin": origin}
     if order.client.referrer:
