@@ -19,6 +19,8 @@ os.environ.update(
     POWERTOOLS_TRACE_DISABLED="true",
 )
 
+import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,3 +65,67 @@ def local(aws: str) -> object:
     from support.stack import local_aws
 
     return local_aws(aws, ROOT)
+
+
+# -- every log line the suite produces, for the no-secrets/no-PII scan -----------------------
+
+FORBIDDEN_IN_LOGS = (
+    "shoprelay-demo-secret",
+    "other-shop-secret",
+    "old-secret",
+    "new-secret",
+    "secret-app-id",
+    "demo-key",
+    "PLACEHOLDER-S2S-TOKEN",
+)
+"""Test secrets and credentials the suite uses; none may reach a log line."""
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+PHONE = re.compile(r"\+\d{8,15}\b")
+
+
+class LogCollector(logging.Handler):
+    """Formats shoprelay's records exactly as Powertools writes them to CloudWatch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        """Every line of the session."""
+        self.current: list[str] = []
+        """The lines of the running test that asked for them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        owner = logging.getLogger(record.name)
+        formatter = next((h.formatter for h in owner.handlers if h is not self and h.formatter), None)
+        line = formatter.format(record) if formatter else record.getMessage()
+        self.lines.append(line)
+        self.current.append(line)
+
+
+def log_problems(lines: list[str]) -> list[str]:
+    """The lines that carry a test secret, an email, a phone number or an IPv4 address."""
+    patterns = (EMAIL, IPV4, PHONE)
+    return [
+        line
+        for line in lines
+        if any(value in line for value in FORBIDDEN_IN_LOGS) or any(p.search(line) for p in patterns)
+    ]
+
+
+COLLECTOR = LogCollector()
+logging.getLogger("shoprelay").addHandler(COLLECTOR)
+
+
+@pytest.fixture
+def log_lines() -> list[str]:
+    """The log lines written from now on (a list that grows as the test runs)."""
+    COLLECTOR.current = []
+    return COLLECTOR.current
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any log line of any test carried a secret, email, phone or IP."""
+    problems = log_problems(COLLECTOR.lines)
+    if problems:
+        print(f"\n{len(problems)} log line(s) carry secrets or personal data, e.g.:\n" + "\n".join(problems[:20]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -11,6 +11,8 @@ from importlib import import_module
 _COMMANDS: dict[str, tuple[str, str]] = {
     "translate": ("shoprelay_tools.translate_command", "print the vendor requests a webhook would produce"),
     "sign": ("shoprelay_tools.sign_command", "print the X-Shopify-Hmac-Sha256 value for a body"),
+    "bench": ("shoprelay_tools.bench_command", "benchmarks: translate, ingress, cold start, size, cost"),
+    "local": ("shoprelay_tools.local_command", "run the stack from template.yaml locally (no Docker, no AWS)"),
     "replay": ("shoprelay_tools.replay_command", "send a vendor's dead-lettered events back for another attempt"),
 }
 

@@ -109,6 +109,8 @@ class SandboxServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = 10
+            """Idle keep-alive connections close after this, so stop() leaves no thread behind."""
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: deliveries are recorded, not printed."""

@@ -1,0 +1,344 @@
+"""The local HTTP front: API Gateway HTTP API (payload 2.0) for the template's routes, plus
+the inspection API under ``/_local/``.
+
+Routes come from the functions' ``HttpApi`` events in template.yaml. A request on one becomes
+the event API Gateway would send (header names lower-cased, repeated headers joined with
+commas, the raw body; base64 with ``isBase64Encoded`` when it is not UTF-8), and the
+handler's ``statusCode``/``headers``/``body`` become the HTTP answer.
+
+Inspection API:
+
+* ``GET /_local/deliveries`` every request the vendor sandboxes received, with the answer;
+* ``GET /_local/dlq`` every message in every dead-letter queue, with its reason attributes;
+* ``GET /_local/outcomes`` every delivery outcome the vendor functions logged;
+* ``POST /_local/faults`` ``{"vendor": "mytracker", "status": 503, "times": 2, "retry_after": "1"}``,
+  ``{"vendor": ..., "timeout": true, "times": N}`` or ``{"vendor": ..., "reset": true}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from shoprelay_tools.sandboxes.server import Fault
+from shoprelay_tools.stack.lambda_runtime import FakeContext
+from shoprelay_tools.stack.provision import ACCOUNT
+
+if TYPE_CHECKING:
+    from shoprelay_tools.local.runner import LocalStack
+
+log = logging.getLogger("shoprelay_tools.local")
+
+INSPECTION_PATHS = {
+    "deliveries": "GET /_local/deliveries",
+    "dlq": "GET /_local/dlq",
+    "outcomes": "GET /_local/outcomes",
+    "faults": "POST /_local/faults",
+}
+
+
+class FaultRequestError(ValueError):
+    """A ``POST /_local/faults`` body that cannot be honoured; the message says why."""
+
+
+def parse_fault(payload: Any, vendors: list[str]) -> tuple[str, Fault, int]:
+    """``(vendor, fault, times)`` from a faults request body."""
+    if not isinstance(payload, dict):
+        raise FaultRequestError("the body must be a JSON object")
+    allowed = {"vendor", "times", "status", "retry_after", "timeout", "reset", "delay_seconds"}
+    unknown = sorted(set(payload) - allowed)
+    if unknown:
+        raise FaultRequestError(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+    vendor = payload.get("vendor")
+    if vendor not in vendors:
+        raise FaultRequestError(f"vendor must be one of {', '.join(vendors)}; got {vendor!r}")
+    times = payload.get("times", 1)
+    if not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= 1000:
+        raise FaultRequestError("times must be a whole number from 1 to 1000")
+    kinds = [name for name in ("status", "timeout", "reset") if payload.get(name) not in (None, False)]
+    if len(kinds) != 1:
+        raise FaultRequestError('give exactly one of "status": <code>, "timeout": true or "reset": true')
+    retry_after = payload.get("retry_after")
+    if retry_after is not None and kinds != ["status"]:
+        raise FaultRequestError("retry_after only goes with status")
+    if kinds == ["status"]:
+        status = payload["status"]
+        if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+            raise FaultRequestError("status must be an HTTP status code (100-599)")
+        if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, (str, int))):
+            raise FaultRequestError('retry_after must be seconds or an HTTP date, e.g. "1"')
+        return vendor, Fault(status=status, retry_after=None if retry_after is None else str(retry_after)), times
+    if payload[kinds[0]] is not True:
+        raise FaultRequestError(f"{kinds[0]} must be true")
+    if kinds == ["reset"]:
+        return vendor, Fault(kind="reset"), times
+    delay = payload.get("delay_seconds", 6.0)
+    if not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 < delay <= 60:
+        raise FaultRequestError("delay_seconds must be a number of seconds from 0 to 60")
+    return vendor, Fault(kind="timeout", delay_seconds=float(delay)), times
+
+
+def _route_pattern(path: str) -> re.Pattern[str]:
+    """``/orders/{id}`` → a regex with named groups; ``{proxy+}`` matches the rest."""
+    parts = []
+    for piece in re.split(r"(\{[^}]+\})", path):
+        if piece.startswith("{") and piece.endswith("}"):
+            name = piece[1:-1]
+            greedy = name.endswith("+")
+            parts.append(f"(?P<{name.rstrip('+')}>{'.+' if greedy else '[^/]+'})")
+        else:
+            parts.append(re.escape(piece))
+    return re.compile("^" + "".join(parts) + "$")
+
+
+def http_api_event(
+    *,
+    method: str,
+    target: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    route_key: str,
+    path_parameters: Mapping[str, str],
+    source_ip: str,
+    request_id: str,
+) -> dict[str, Any]:
+    """The API Gateway HTTP API payload 2.0 event for one request."""
+    parts = urlsplit(target)
+    merged: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in headers:
+        key = name.lower()
+        if key == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+            continue
+        merged[key] = f"{merged[key]},{value}" if key in merged else value
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": merged,
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "local",
+            "domainName": merged.get("host", "localhost"),
+            "domainPrefix": merged.get("host", "localhost").split(".")[0],
+            "http": {
+                "method": method,
+                "path": parts.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": merged.get("user-agent", ""),
+            },
+            "requestId": request_id,
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if parts.query:
+        query: dict[str, str] = {}
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            query[key] = f"{query[key]},{value}" if key in query else value
+        event["queryStringParameters"] = query
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    if body:
+        try:
+            event["body"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            event["body"] = base64.b64encode(body).decode("ascii")
+            event["isBase64Encoded"] = True
+    return event
+
+
+def http_answer(result: Any) -> tuple[int, dict[str, str], bytes]:
+    """What API Gateway makes of a handler's return value (payload format 2.0)."""
+    if isinstance(result, dict) and "statusCode" in result:
+        headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+        raw = result.get("body")
+        if raw is None:
+            body = b""
+        elif result.get("isBase64Encoded"):
+            body = base64.b64decode(raw)
+        else:
+            body = str(raw).encode("utf-8")
+        return int(result["statusCode"]), headers, body
+    # Without a statusCode, API Gateway assumes 200 and a JSON body.
+    text = result if isinstance(result, str) else json.dumps(result)
+    return 200, {"content-type": "application/json"}, text.encode("utf-8")
+
+
+class _Server(ThreadingHTTPServer):
+    """Remembers open connections so that stopping closes idle keep-alive ones too."""
+
+    daemon_threads = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            open_now = list(self.connections)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class Gateway:
+    """A threading HTTP server on loopback in front of the stack."""
+
+    def __init__(self, stack: LocalStack, host: str = "127.0.0.1", port: int = 3000) -> None:
+        self.stack = stack
+        self.routes = [
+            (method, _route_pattern(path), f"{method} {path}", logical_id)
+            for method, path, logical_id in stack.routes()
+        ]
+        self._httpd = _Server((host, port), self._handler_class())
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="gateway", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> Gateway:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._httpd.shutdown()
+            self._thread.join()
+        self._httpd.server_close()
+        self._httpd.close_connections()
+
+    # -- request handling -----------------------------------------------------------------------
+
+    def match(self, method: str, path: str) -> tuple[str, str, dict[str, str]] | None:
+        for route_method, pattern, route_key, logical_id in self.routes:
+            found = pattern.match(path)
+            if found and route_method in {method, "ANY"}:
+                return route_key, logical_id, found.groupdict()
+        return None
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        handler = self.stack.handlers[logical_id]
+        context = FakeContext(function_name=logical_id, aws_request_id=event["requestContext"]["requestId"])
+        try:
+            result = handler(event, context)
+        except Exception:
+            log.exception("%s raised", logical_id)
+            return 500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}'
+        return http_answer(result)
+
+    def inspect(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+        stack = self.stack
+        if (method, path) == ("GET", "/_local/deliveries"):
+            return 200, [d.as_dict() for d in stack.sandboxes.recorded()]
+        if (method, path) == ("GET", "/_local/dlq"):
+            return 200, stack.dead_letters()
+        if (method, path) == ("GET", "/_local/outcomes"):
+            return 200, [o.as_dict() for o in stack.outcomes.all()]
+        if (method, path) == ("POST", "/_local/faults"):
+            try:
+                payload = json.loads(body or b"null")
+            except ValueError:
+                return 400, {"error": "the body must be JSON"}
+            try:
+                vendor, fault, times = parse_fault(payload, sorted(stack.sandboxes.sandboxes))
+            except FaultRequestError as error:
+                return 400, {"error": str(error)}
+            stack.sandboxes.add_faults(vendor, fault, times)
+            return 200, {"vendor": vendor, "times": times, "fault": fault.__dict__}
+        if path in {"/_local", "/_local/"}:
+            return 200, {"endpoints": sorted(INSPECTION_PATHS.values())}
+        return 404, {"error": f"no {method} {path}", "endpoints": sorted(INSPECTION_PATHS.values())}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the console belongs to the runner."""
+
+            def _serve(self) -> None:
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    self._send(411, {"content-type": "application/json"}, b'{"message":"Length Required"}')
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = urlsplit(self.path).path
+                if path == "/_local" or path.startswith("/_local/"):
+                    status, payload = gateway.inspect(self.command, path, body)
+                    data = json.dumps(payload, indent=2, default=str).encode("utf-8")
+                    self._send(status, {"content-type": "application/json"}, data)
+                    return
+                matched = gateway.match(self.command, path)
+                if matched is None:
+                    self._send(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+                    return
+                route_key, logical_id, path_parameters = matched
+                request_id = str(uuid.uuid4())
+                event = http_api_event(
+                    method=self.command,
+                    target=self.path,
+                    headers=list(self.headers.items()),
+                    body=body,
+                    route_key=route_key,
+                    path_parameters=path_parameters,
+                    source_ip=self.client_address[0],
+                    request_id=request_id,
+                )
+                status, headers, answer = gateway.invoke(logical_id, event)
+                self._send(status, {**headers, "apigw-requestid": request_id}, answer)
+
+            def _send(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = _serve  # noqa: N815
+            do_POST = _serve  # noqa: N815
+            do_PUT = _serve  # noqa: N815
+            do_PATCH = _serve  # noqa: N815
+            do_DELETE = _serve  # noqa: N815
+            do_HEAD = _serve  # noqa: N815
+            do_OPTIONS = _serve  # noqa: N815
+
+        return Handler
