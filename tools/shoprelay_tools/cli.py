@@ -18,16 +18,22 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="shoprelay", description="Relay shop webhooks to marketing vendors.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    runners: dict[str, Callable[[argparse.Namespace], int]] = {}
+    # Only the chosen command's module is imported (and configures its options), so
+    # `shoprelay sign` does not pay for moto or pydantic; `--help` lists every command.
+    chosen = next((a for a in arguments if not a.startswith("-")), None)
+    runner: Callable[[argparse.Namespace], int] | None = None
     for name, (module_name, help_text) in _COMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        module = import_module(module_name)
-        module.configure(sub)
-        runners[name] = module.run
-    args = parser.parse_args(argv)
-    return runners[args.command](args)
+        if name == chosen:
+            module = import_module(module_name)
+            module.configure(sub)
+            runner = module.run
+    args = parser.parse_args(arguments)
+    assert runner is not None, "argparse accepts only known commands"
+    return runner(args)
 
 
 if __name__ == "__main__":
