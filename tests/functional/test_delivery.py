@@ -186,3 +186,28 @@ def test_missing_settings_dead_letter_the_record(shop: LocalAws, sandboxes: Sand
     (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
     assert "invalid corvidae settings" in message["MessageAttributes"]["reason"]["StringValue"]
     assert sandboxes.recorded("corvidae") == []
+
+
+def test_tracify_status_false_on_200_is_a_failure_not_a_delivery(local: LocalAws) -> None:
+    # GIVEN Tracify refuses events for a site the key does not belong to, with HTTP 200
+    server = SandboxServer({"tracify": TracifySandbox(api_key="demo-key", customer_site_id=SITE_ID)}).start()
+    try:
+        local.seed_shop(
+            {
+                "tracify": {
+                    "api_key": "demo-key",
+                    "customer_site_id": "9b2f1c1e-0000-4000-8000-000000000000",
+                    "storefront_origin": "https://shop.example",
+                    "endpoint": server.url_for("tracify"),
+                    "send_test_orders": True,
+                }
+            }
+        )
+        post(local)
+        local.poll("TracifyFunction")
+        # THEN the answer was 200, but the record is dead-lettered with Tracify's error
+        assert [d.status for d in server.recorded("tracify")] == [200]
+        (message,) = dead_letters(local, "TracifyDeadLetterQueue")
+        assert "customer_site_id" in message["MessageAttributes"]["reason"]["StringValue"]
+    finally:
+        server.stop()
