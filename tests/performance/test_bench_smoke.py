@@ -1,0 +1,97 @@
+"""`shoprelay bench --quick` runs end to end and reports every figure the issue asks for.
+
+Structure and sanity only: the numbers must exist and be positive. Nothing here is timed
+against a budget; a quick run on a busy machine says nothing about budgets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from typing import Any
+
+import pytest
+
+from shoprelay import VENDORS
+from shoprelay_tools.bench.coldstart import functions
+from shoprelay_tools.cli import main
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    """One quick run through the command line, as `make bench` runs it: figures and output."""
+    out = tmp_path_factory.mktemp("bench") / "bench.json"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["bench", "--quick", "--json", str(out)]) == 0
+    return json.loads(out.read_text(encoding="utf-8")), printed.getvalue()
+
+
+def positive(value: Any) -> bool:
+    return isinstance(value, int | float) and value > 0
+
+
+def test_translate_reports_every_vendor_against_its_floor(bench: tuple[dict[str, Any], str]) -> None:
+    translate = bench[0]["translate"]
+    assert set(translate["vendors"]) == set(VENDORS)
+    assert any("order-12-line-items" in name for name in translate["fixtures"])
+    assert translate["json_library"]
+    for figures in translate["vendors"].values():
+        for key in ("orders_per_second", "us_per_order", "floor_us_per_order", "ratio", "delivery_us_per_message"):
+            assert positive(figures[key]), key
+        assert figures["us_per_order"] == pytest.approx(1e6 / figures["orders_per_second"])
+        assert figures["ratio"] == pytest.approx(figures["us_per_order"] / figures["floor_us_per_order"])
+        assert isinstance(figures["met"], bool)
+
+
+def test_ingress_accepts_every_webhook_and_reports_percentiles(bench: tuple[dict[str, Any], str]) -> None:
+    ingress = bench[0]["ingress"]
+    assert ingress["statuses"] == {"202": ingress["webhooks"]}
+    assert "fake" in ingress["aws"]
+    assert positive(ingress["accepted_per_second"])
+    assert 0 < ingress["p50_ms"] <= ingress["p99_ms"]
+    assert ingress["ssm_calls"] >= 1
+
+
+def test_cold_start_covers_every_function_in_the_template(bench: tuple[dict[str, Any], str]) -> None:
+    cold = bench[0]["cold_start"]
+    assert set(cold["functions"]) == set(functions())
+    assert positive(cold["floor_ms"])
+    for figures in cold["functions"].values():
+        assert positive(figures["median_ms"])
+        assert figures["ratio"] == pytest.approx(figures["median_ms"] / cold["floor_ms"])
+        assert figures["imports_xray"] is False
+
+
+def test_size_reports_the_layer_and_functions_when_built(bench: tuple[dict[str, Any], str]) -> None:
+    size = bench[0]["size"]
+    if not size["built"]:
+        assert "make build" in size["note"]
+        return
+    kinds = {artifact["kind"] for artifact in size["artifacts"].values()}
+    assert kinds == {"AWS::Serverless::Function", "AWS::Serverless::LayerVersion"}
+    for artifact in size["artifacts"].values():
+        assert artifact["zipped_bytes"] > 0
+        assert artifact["unzipped_bytes"] > 0
+
+
+def test_cost_adds_up_and_states_its_assumptions(bench: tuple[dict[str, Any], str]) -> None:
+    cost = bench[0]["cost"]
+    services = {line["service"] for line in cost["lines"]}
+    assert services == {"API Gateway", "Lambda", "SNS", "SQS", "DynamoDB"}
+    assert all(line["usd_per_million_orders"] >= 0 for line in cost["lines"])
+    assert cost["total_usd_per_million_orders"] == pytest.approx(
+        sum(line["usd_per_million_orders"] for line in cost["lines"])
+    )
+    assert cost["notes"]
+    assert positive(cost["total_usd_per_million_orders"])
+
+
+def test_one_table_is_printed_with_the_same_budgets(bench: tuple[dict[str, Any], str]) -> None:
+    figures, printed = bench
+    assert printed.splitlines()[0].split() == ["section", "item", "value", "floor", "ratio", "budget", "met"]
+    for section in ("translate", "ingress", "cold start", "size", "cost/M orders", "cost assumptions"):
+        assert section in printed
+    assert figures["quick"] is True
+    assert all(entry["met"] in {True, False, None} for entry in figures["budgets"])

@@ -1,0 +1,273 @@
+"""Translate throughput per vendor, against the JSON floor measured in the same run.
+
+What a translator's user pays for one order: the raw webhook body becomes the canonical event
+(the Shopify adapter), the vendor's translator turns it into requests, and each request's
+body is encoded to the bytes that go on the wire. The floor is the work no translator can
+avoid: parsing the same raw body and serialising the same request bodies, with the fastest
+JSON library installed. Both run interleaved, round after round, so machine noise hits both.
+
+Beside it, ``delivery_us`` is what a vendor function spends per SQS message before the
+network: the canonical event JSON parsed, the shop's settings validated, translated, encoded.
+The cost model uses it.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shoprelay import VENDORS
+from shoprelay.canonical import CanonicalEvent, Order
+from shoprelay.sources.shopify import WebhookMeta, parse_webhook
+from shoprelay.vendors import load_vendor
+from shoprelay.vendors.base import Vendor, VendorSettings, translate_for_shop
+from shoprelay_tools.bench import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "shopify"
+SHOP = "bench-shop.myshopify.com"
+RECEIVED_AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+BUDGET_RATIO = 3.0
+
+
+@dataclass(frozen=True)
+class Fixture:
+    name: str
+    topic: str
+    remembered_order: str | None = None
+    """For a refund: the order body that order memory would hold (the refund names its order)."""
+
+
+FIXTURE_SET: tuple[Fixture, ...] = (
+    Fixture("order-12-line-items.filled-2024-01.json", "orders/create"),
+    Fixture("orders-create.test-store-shop-AUD-buyer-USD.json", "orders/create"),
+    Fixture("orders-create.shopify-docs-2026-04.json", "orders/paid"),
+    Fixture(
+        "refunds-create.shopify-docs-2026-04.json",
+        "refunds/create",
+        remembered_order="orders-create.shopify-docs-2026-04.json",
+    ),
+)
+"""The fixed set: the 12-line order, the AUD shop / USD buyer order, the docs order, its refund."""
+
+
+@dataclass(frozen=True)
+class JsonLibrary:
+    name: str
+    version: str
+    loads: Callable[[bytes], Any]
+    dumps: Callable[[Any], bytes]
+
+
+def _candidate_libraries() -> list[JsonLibrary]:
+    """Every JSON library that is installed, as bytes in / bytes out functions."""
+    import json
+
+    found = [
+        JsonLibrary(
+            "json",
+            "stdlib",
+            json.loads,
+            lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        )
+    ]
+    for name in ("orjson", "msgspec", "ujson"):
+        try:
+            module: Any = importlib.import_module(name)
+        except ImportError:
+            continue
+        version = str(getattr(module, "__version__", "?"))
+        if name == "orjson":
+            found.append(JsonLibrary(name, version, module.loads, module.dumps))
+        elif name == "msgspec":
+            found.append(JsonLibrary(name, version, module.json.decode, module.json.encode))
+        else:
+
+            def ujson_dumps(value: Any, m: Any = module) -> bytes:
+                return bytes(m.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+            found.append(JsonLibrary(name, version, module.loads, ujson_dumps))
+    return found
+
+
+def fastest_json(bodies: list[bytes], quick: bool = False) -> JsonLibrary:
+    """The installed library that parses and re-serialises ``bodies`` fastest, measured here."""
+    best: tuple[float, JsonLibrary] | None = None
+    for library in _candidate_libraries():
+        parsed = [library.loads(body) for body in bodies]
+
+        def work(lib: JsonLibrary = library, docs: list[Any] = parsed) -> None:
+            for body, doc in zip(bodies, docs, strict=True):
+                lib.loads(body)
+                lib.dumps(doc)
+
+        seconds = _best_of(work, rounds=3 if quick else 7, target_seconds=0.005 if quick else 0.02)
+        if best is None or seconds < best[0]:
+            best = (seconds, library)
+    assert best is not None
+    return best[1]
+
+
+def _best_of(work: Callable[[], object], *, rounds: int, target_seconds: float) -> float:
+    loops = _loops_for(work, target_seconds)
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(loops):
+            work()
+        times.append((time.perf_counter() - started) / loops)
+    return min(times)
+
+
+def _loops_for(work: Callable[[], object], target_seconds: float) -> int:
+    """How many calls of ``work`` take about ``target_seconds`` (at least one)."""
+    started = time.perf_counter()
+    work()
+    once = max(time.perf_counter() - started, 1e-7)
+    return max(1, int(target_seconds / once))
+
+
+@contextmanager
+def one_core() -> Iterator[int | None]:
+    """Pin this process to one CPU while measuring, where the OS allows it."""
+    if not hasattr(os, "sched_getaffinity"):
+        yield None
+        return
+    before = os.sched_getaffinity(0)
+    core = max(before)
+    os.sched_setaffinity(0, {core})
+    try:
+        yield core
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+@dataclass
+class _Input:
+    fixture: Fixture
+    meta: WebhookMeta
+    body: bytes
+    remembered: Order | None
+
+
+def _inputs() -> list[_Input]:
+    inputs = []
+    for index, fixture in enumerate(FIXTURE_SET):
+        remembered = None
+        if fixture.remembered_order:
+            order_body = (FIXTURES / fixture.remembered_order).read_bytes()
+            remembered = parse_webhook(WebhookMeta(shop=SHOP, topic="orders/updated"), order_body, RECEIVED_AT).order
+        meta = WebhookMeta(shop=SHOP, topic=fixture.topic, webhook_id=f"bench-{index}", event_id=f"{index}")
+        inputs.append(_Input(fixture, meta, (FIXTURES / fixture.name).read_bytes(), remembered))
+    return inputs
+
+
+def bench_settings(vendor: Vendor) -> VendorSettings:
+    """The vendor's placeholder settings, relaying test orders (two fixtures are test orders)."""
+    return vendor.settings_model.model_validate({**vendor.placeholder_settings, "send_test_orders": True})
+
+
+def _event(item: _Input) -> CanonicalEvent:
+    event = parse_webhook(item.meta, item.body, RECEIVED_AT)
+    if item.remembered is not None:
+        event = event.model_copy(update={"order": item.remembered, "order_remembered": True})
+    return event
+
+
+def _body_data(request: Any) -> Any:
+    return dict(request.form_body) if request.form_body is not None else request.json_body
+
+
+def measure_vendor(name: str, library: JsonLibrary, *, quick: bool = False) -> dict[str, Any]:
+    """Orders per second for one vendor over the fixture set, and its floor."""
+    vendor = load_vendor(name)
+    settings = bench_settings(vendor)
+    inputs = _inputs()
+
+    # What each fixture produces, computed once: the floor serialises the same bodies.
+    produced: list[list[Any]] = []
+    messages: list[str] = []
+    requests = skipped = non_repeatable = 0
+    for item in inputs:
+        event = _event(item)
+        messages.append(event.model_dump_json())
+        translation = translate_for_shop(vendor, event, settings)
+        skipped += translation.skipped is not None
+        requests += len(translation.requests)
+        non_repeatable += sum(1 for request in translation.requests if not request.repeatable)
+        produced.append([data for data in map(_body_data, translation.requests) if data is not None])
+
+    def ours() -> None:
+        for item in inputs:
+            for request in translate_for_shop(vendor, _event(item), settings).requests:
+                request.body_bytes()
+
+    def floor() -> None:
+        for item, bodies in zip(inputs, produced, strict=True):
+            library.loads(item.body)
+            for data in bodies:
+                library.dumps(data)
+
+    raw_settings = {**vendor.placeholder_settings, "send_test_orders": True}
+
+    def delivery() -> None:
+        for message in messages:
+            event = CanonicalEvent.model_validate_json(message)
+            shop_settings = vendor.settings_model.model_validate(raw_settings)
+            for request in translate_for_shop(vendor, event, shop_settings).requests:
+                request.body_bytes()
+
+    rounds = 3 if quick else 15
+    target = 0.002 if quick else 0.03
+    loops = {fn: _loops_for(fn, target) for fn in (ours, floor, delivery)}
+    samples: dict[Callable[[], None], list[float]] = {ours: [], floor: [], delivery: []}
+    gc.collect()
+    for _ in range(rounds):
+        for fn, runs in loops.items():
+            started = time.perf_counter()
+            for _ in range(runs):
+                fn()
+            samples[fn].append((time.perf_counter() - started) / runs)
+    count = len(inputs)
+    ours_s = statistics.median(samples[ours]) / count
+    floor_s = statistics.median(samples[floor]) / count
+    ratio = ours_s / floor_s
+    return {
+        "orders_per_second": 1 / ours_s,
+        "us_per_order": ours_s * 1e6,
+        "floor_us_per_order": floor_s * 1e6,
+        "ratio": ratio,
+        "delivery_us_per_message": statistics.median(samples[delivery]) / count * 1e6,
+        "requests": requests,
+        "non_repeatable_requests": non_repeatable,
+        "skipped": skipped,
+        "budget_ratio": BUDGET_RATIO,
+        "met": ratio <= BUDGET_RATIO,
+    }
+
+
+def run(quick: bool = False, vendors: tuple[str, ...] = VENDORS) -> dict[str, Any]:
+    inputs = _inputs()
+    library = fastest_json([item.body for item in inputs], quick=quick)
+    with one_core() as core:
+        results = {name: measure_vendor(name, library, quick=quick) for name in vendors}
+    order_documents = [
+        len(order.model_dump_json().encode())
+        for order in (_event(item).order for item in inputs if item.fixture.topic.startswith("orders/"))
+        if order is not None
+    ]
+    return {
+        "fixtures": [f"{item.fixture.name} ({item.fixture.topic})" for item in inputs],
+        "fixture_bytes": [len(item.body) for item in inputs],
+        "order_document_bytes": order_documents,
+        "json_library": f"{library.name} {library.version}",
+        "pinned_core": core,
+        "vendors": results,
+    }
