@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
@@ -310,6 +311,10 @@ class LocalStack:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.aws_endpoint = f"http://{host}:{port}"
+        # moto keeps one set of resources per process, whichever server serves them: start
+        # from nothing, so a stack started earlier in this process cannot leak into this one.
+        reset = urllib.request.Request(f"{self.aws_endpoint}/moto-api/reset", method="POST")  # noqa: S310
+        urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - our own emulator on loopback
         self._set_env({**_AWS_ENV, "AWS_ENDPOINT_URL": self.aws_endpoint})
         self.clients = aws_clients(self.aws_endpoint)
         self.stack = provision(self.root, self.clients)

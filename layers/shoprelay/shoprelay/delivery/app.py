@@ -10,10 +10,8 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
-import requests
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -23,11 +21,13 @@ from shoprelay.canonical import CanonicalEvent
 from shoprelay.config import load_vendor_settings
 from shoprelay.delivery.backoff import visibility_for
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
-from shoprelay.delivery.processor import CallRecord, VendorDelivery
+from shoprelay.delivery.processor import CallRecord, VendorDelivery, new_session
+from shoprelay.lazy import Lazy, aws_client
 from shoprelay.state import StateTable
 from shoprelay.vendors import load_vendor
 
 if TYPE_CHECKING:
+    import requests
     from mypy_boto3_sqs.client import SQSClient
 
 logger = Logger()
@@ -169,8 +169,7 @@ def log_call(vendor: str) -> Callable[[CanonicalEvent, CallRecord], None]:
 def make_handler(vendor_name: str) -> DeliveryFunction:
     """The Lambda handler for ``vendor_name``, configured from the environment."""
     vendor = load_vendor(vendor_name)
-    session = requests.Session()
-    session.headers["User-Agent"] = "shoprelay/0.1"
+    session = cast("requests.Session", Lazy(new_session))
     delivery = VendorDelivery(
         vendor=vendor,
         table=StateTable(),
@@ -181,7 +180,7 @@ def make_handler(vendor_name: str) -> DeliveryFunction:
     )
     return DeliveryFunction(
         delivery,
-        sqs=boto3.client("sqs"),
+        sqs=aws_client("sqs"),
         queue_url=os.environ["QUEUE_URL"],
         dead_letter_queue_url=os.environ["DEAD_LETTER_QUEUE_URL"],
         retry_base_seconds=int(os.environ.get("RETRY_BASE_SECONDS", "10")),

@@ -16,9 +16,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from pydantic import ValidationError
 
 from shoprelay.canonical import CanonicalEvent
@@ -33,6 +32,9 @@ from shoprelay.vendors.base import (
     Verdict,
     translate_for_shop,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 CONNECT_TIMEOUT_SECONDS = 3.05
 EVENT_ID_HEADER = "X-Shoprelay-Event-Id"
@@ -57,6 +59,15 @@ class DeliveryResult:
     outcome: str
     """``delivered`` or ``skipped``."""
     reason: str | None = None
+
+
+def new_session() -> requests.Session:
+    """The one HTTP session a container keeps (connection reuse across records)."""
+    import requests
+
+    session = requests.Session()
+    session.headers["User-Agent"] = "shoprelay/0.1"
+    return session
 
 
 def subject_of(event: CanonicalEvent) -> str:
@@ -163,6 +174,8 @@ class VendorDelivery:
         return DeliveryResult("skipped", "; ".join(dict.fromkeys(reasons)))
 
     def _send(self, event: CanonicalEvent, request: VendorRequest, read_timeout: float) -> None:
+        import requests  # only records that reach a vendor need HTTP; imported once, then cached
+
         started = time.perf_counter()
         try:
             response = self.session.request(

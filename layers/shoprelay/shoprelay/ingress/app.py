@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shoprelay.config import load_shop_config
 from shoprelay.ingress.http import answer
 from shoprelay.ingress.pipeline import IngressPipeline
+from shoprelay.lazy import aws_client, eager_init
 from shoprelay.state import StateTable
 
 logger = Logger()
@@ -27,9 +27,11 @@ _DAY = 24 * _HOUR
 
 def build_pipeline() -> IngressPipeline:
     """Create the pipeline from the function's environment (see template.yaml)."""
+    if eager_init():
+        IngressPipeline.load_payload_models()
     return IngressPipeline(
         table=StateTable(),
-        sns=boto3.client("sns"),
+        sns=aws_client("sns"),
         topic_arn=os.environ["TOPIC_ARN"],
         load_shop=load_shop_config,
         max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(2 * 1024 * 1024))),

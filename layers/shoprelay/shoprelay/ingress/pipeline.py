@@ -12,26 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from shoprelay.canonical import CanonicalEvent, EventKind, Order
 from shoprelay.config.shops import ShopConfig
 from shoprelay.ingress.http import RequestError, WebhookRequest, answer, read_request
-from shoprelay.sources import PayloadError, UnsupportedTopicError
-from shoprelay.sources.shopify import WebhookMeta, parse_webhook, signature_matches
+from shoprelay.sources.errors import PayloadError, UnsupportedTopicError
+from shoprelay.sources.shopify.signature import signature_matches
 from shoprelay.state import StateTable
 
 if TYPE_CHECKING:
     from mypy_boto3_sns.client import SNSClient
 
+    from shoprelay.canonical import CanonicalEvent
+
 SNS_MESSAGE_LIMIT = 256 * 1024
-_ORDER_KINDS = frozenset(
-    {
-        EventKind.ORDER_PLACED,
-        EventKind.ORDER_PAID,
-        EventKind.ORDER_FULFILLED,
-        EventKind.ORDER_CANCELLED,
-        EventKind.ORDER_UPDATED,
-    }
-)
+_ORDER_KINDS = frozenset({"order_placed", "order_paid", "order_fulfilled", "order_cancelled", "order_updated"})
+"""Kinds whose body is a whole order, worth remembering for the refunds that follow."""
+_REFUND_KIND = "order_refunded"
 _UNAUTHORIZED = RequestError(401, "unauthorized")
 
 
@@ -95,6 +90,16 @@ class IngressPipeline:
         self.delivery_ttl_seconds = delivery_ttl_seconds
         self.clock = clock
 
+    @staticmethod
+    def load_payload_models() -> None:
+        """Import the payload and canonical models (pydantic) now rather than on first use.
+
+        They are deferred because requests refused before parsing (unknown shop, bad
+        signature, missing headers) never need them.
+        """
+        import shoprelay.canonical.models
+        import shoprelay.sources.shopify.adapter  # noqa: F401
+
     def process(self, event: Mapping[str, Any]) -> Outcome:
         try:
             return self._process(event)
@@ -109,6 +114,8 @@ class IngressPipeline:
         topic = _required_header(headers, "topic").lower()
         webhook_id = _required_header(headers, "webhook-id")
         config = self._authenticate(shop, request)
+        from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook  # deferred, see load_payload_models
+
         meta = WebhookMeta(
             shop=shop,
             topic=topic,
@@ -165,9 +172,11 @@ class IngressPipeline:
                 event.shop, order.id, order.model_dump_json(), int(changed.timestamp()), self.memory_ttl_seconds
             )
             return event
-        if event.kind is EventKind.ORDER_REFUNDED and event.refund is not None and event.refund.order_id:
+        if event.kind == _REFUND_KIND and event.refund is not None and event.refund.order_id:
             remembered = self.table.get_order(event.shop, event.refund.order_id)
             if remembered is not None:
+                from shoprelay.canonical import Order
+
                 order = Order.model_validate_json(remembered)
                 return event.model_copy(update={"order": order, "order_remembered": True})
         return event

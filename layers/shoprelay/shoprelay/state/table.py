@@ -12,8 +12,9 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.exceptions import ClientError
+
+from shoprelay.lazy import aws_client
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -33,7 +34,7 @@ class StateTable:
 
     def __init__(self, name: str | None = None, client: DynamoDBClient | None = None) -> None:
         self.name = name or os.environ["STATE_TABLE"]
-        self.client: DynamoDBClient = client or boto3.client("dynamodb")
+        self.client: DynamoDBClient = client or aws_client("dynamodb")
 
     # -- deliveries (ingress idempotency) ------------------------------------------------
 
