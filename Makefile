@@ -29,7 +29,7 @@ python313:
 	@[ -n "$(PYTHON313)" ] || { echo "error: Python 3.13 (the Lambda runtime) was not found." >&2; \
 		echo "Looked for python3.13 on PATH and in pyenv (\$$PYENV_ROOT/versions/3.13*). Install it, e.g. 'pyenv install 3.13'." >&2; exit 1; }
 
-$(VENV)/.installed: pyproject.toml requirements-dev.txt requirements-dev.lock layers/shoprelay/requirements.txt | python313
+$(VENV)/.installed: pyproject.toml requirements-dev.txt requirements-dev.lock layers/shoprelay/requirements.txt $(wildcard functions/*/requirements.txt) | python313
 	@[ -x $(VENV)/bin/python ] || $(PYTHON313) -m venv $(VENV)
 	@echo "installing runtime and test dependencies into $(VENV)"
 	@$(VENV)/bin/pip install -q -r requirements-dev.txt -c requirements-dev.lock $(PIP_QUIET)

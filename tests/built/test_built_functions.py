@@ -60,14 +60,14 @@ def _native_distributions(layer: Path) -> dict[str, str]:
     return found
 
 
-def test_layer_is_built_for_arm64_and_python313() -> None:
+def test_layer_and_functions_are_built_for_arm64_and_python313() -> None:
     layer = _layer_dir()
-    libraries = list(layer.rglob("*.so"))
-    assert libraries, "the layer should contain pydantic_core's native library"
-    for library in libraries:
-        assert _elf_machine(library) == EM_AARCH64, f"{library.relative_to(layer)} is not built for arm64"
-        if "cpython-" in library.name:
-            assert "cpython-313-aarch64" in library.name, f"{library.name} is not built for CPython 3.13 on arm64"
+    assert list(layer.rglob("*.so")), "the layer should contain pydantic_core's native library"
+    for artifact in [layer, *(BUILD / name for name in _functions())]:
+        for library in artifact.rglob("*.so"):
+            assert _elf_machine(library) == EM_AARCH64, f"{library} is not built for arm64"
+            if "cpython-" in library.name:
+                assert "cpython-313-aarch64" in library.name, f"{library.name} is not built for CPython 3.13 on arm64"
 
 
 def test_layer_holds_only_what_the_functions_need() -> None:
@@ -132,6 +132,9 @@ print(json.dumps({{"shoprelay": shoprelay.__file__, "pydantic": pydantic.__file_
         "DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/dlq",
         "POWERTOOLS_SERVICE_NAME": "shoprelay",
         "POWERTOOLS_METRICS_NAMESPACE": "shoprelay",
+        # Build every lazily created object (clients, HTTP session, models) during the import,
+        # so a dependency missing from the artifacts fails here rather than on a first request.
+        "SHOPRELAY_EAGER_INIT": "true",
     }
     result = subprocess.run([runtime, "-c", script], env=env, capture_output=True, text=True, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr[-2000:]
