@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from shoprelay import VENDORS
 from shoprelay.canonical import CanonicalEvent, EventKind
 from shoprelay.ingress.http import RequestError, read_request
+from shoprelay.problems import first_problem
 from shoprelay.sources import PayloadError, UnsupportedTopicError
 from shoprelay.sources.shopify import TOPIC_KINDS, WebhookMeta, parse_webhook
 from shoprelay.vendors import UnknownVendorError, load_vendor
@@ -160,9 +161,9 @@ def _settings(vendor: Vendor, path: Path | None) -> VendorSettings:
     try:
         return vendor.settings_model.model_validate(data)
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in (*prefix, *first["loc"]))
-        raise _BadInputError(f"{path}: {where}: {first['msg']}" if where else f"{path}: {first['msg']}") from None
+        problem = first_problem(error)
+        where = ".".join(part for part in (*prefix, problem.path) if part)
+        raise _BadInputError(f"{path}: {where}: {problem.message}" if where else f"{path}: {problem.message}") from None
 
 
 def _read_bytes(name: str | Path) -> bytes:

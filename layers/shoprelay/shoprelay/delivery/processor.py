@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.delivery.backoff import parse_retry_after
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
+from shoprelay.problems import first_problem
 from shoprelay.state import StateTable
 from shoprelay.vendors.base import (
     TranslationError,
@@ -113,9 +114,7 @@ class VendorDelivery:
         try:
             return CanonicalEvent.model_validate_json(body)
         except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            path = ".".join(str(part) for part in first["loc"])
-            raise PermanentDeliveryError(f"message is not a canonical event: {path}: {first['msg']}") from None
+            raise PermanentDeliveryError(f"message is not a canonical event: {first_problem(error)}") from None
 
     def settings_for(self, shop: str) -> VendorSettings | None:
         try:
@@ -127,11 +126,8 @@ class VendorDelivery:
         try:
             return self.vendor.settings_model.model_validate(raw)
         except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            path = ".".join(str(part) for part in first["loc"])
-            raise PermanentDeliveryError(
-                f"invalid {self.vendor.name} settings for {shop}: {path}: {first['msg']}"
-            ) from None
+            problem = first_problem(error)
+            raise PermanentDeliveryError(f"invalid {self.vendor.name} settings for {shop}: {problem}") from None
 
     def deliver(self, event: CanonicalEvent) -> DeliveryResult:
         settings = self.settings_for(event.shop)

@@ -31,6 +31,7 @@ from shoprelay.canonical import (
     Refund,
     RefundLine,
 )
+from shoprelay.problems import first_problem
 from shoprelay.sources.errors import PayloadError, UnsupportedTopicError
 from shoprelay.sources.shopify import payloads as p
 
@@ -106,13 +107,12 @@ def _validate[M: BaseModel](model: type[M], text: str) -> M:
     try:
         return model.model_validate_json(text)
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        path = ".".join(str(part) for part in first["loc"])
-        if first["type"] == "json_invalid":
-            raise PayloadError("", f"body is not valid JSON ({first['msg']})") from None
-        if first["type"] == "model_type":
-            raise PayloadError(path, "must be a JSON object") from None
-        raise PayloadError(path, first["msg"]) from None
+        problem = first_problem(error)
+        if problem.kind == "json_invalid":
+            raise PayloadError("", f"body is not valid JSON ({problem.message})") from None
+        if problem.kind == "model_type":
+            raise PayloadError(problem.path, "must be a JSON object") from None
+        raise PayloadError(problem.path, problem.message) from None
 
 
 def _utc(moment: datetime) -> datetime:
