@@ -32,6 +32,7 @@ INGRESS_SAMPLES: dict[str, str] = {
     "checkouts/update": "checkouts-create.shopify-docs-2026-04.json",
     "customers/create": "customers-create.shopify-docs-2026-04.json",
     "customers/update": "customers-create.shopify-docs-2026-04.json",
+    "customers_email_marketing_consent/update": "customers-email-marketing-consent-update.example.json",
 }
 TRIGGERED_AT = "2026-11-20T10:00:00.000000000Z"
 
