@@ -175,86 +175,70 @@ class ShopifyRefund(_Payload):
     """Added in 2024-04."""
 
 
-class ShopifyOrder(_Payload):
+class _Purchase(_Payload):
+    """What an order and a checkout share: the buyer, the browser, the cart, the totals."""
+
+    cart_token: str | None = None
+    created_at: datetime
+    updated_at: Timestamp = None
+    currency: str = Field(min_length=3, max_length=3)
+    presentment_currency: str | None = None
+    total_price: Amount = None
+    subtotal_price: Amount = None
+    total_tax: Amount = None
+    total_discounts: Amount = None
+    email: str | None = None
+    phone: str | None = None
+    buyer_accepts_marketing: bool | None = None
+    customer: ShopifyCustomer | None = None
+    billing_address: ShopifyAddress | None = None
+    browser_ip: str | None = None
+    client_details: ClientDetails | None = None
+    landing_site: str | None = None
+    referring_site: str | None = None
+    source_name: Text = None
+    note_attributes: list[NameValue] = Field(default_factory=list)
+    line_items: list[ShopifyLineItem] = Field(default_factory=list)
+
+
+class ShopifyOrder(_Purchase):
     id: Id
     name: Text = None
     number: OptionalId = None
     order_number: OptionalId = None
     token: str | None = None
-    cart_token: str | None = None
     checkout_token: str | None = None
-    created_at: datetime
     processed_at: Timestamp = None
-    updated_at: Timestamp = None
     cancelled_at: Timestamp = None
     cancel_reason: str | None = None
     financial_status: str | None = None
     fulfillment_status: str | None = None
-    currency: str = Field(min_length=3, max_length=3)
-    presentment_currency: str | None = None
-    total_price: Amount = None
     total_price_set: MoneySet | None = None
     current_total_price: Amount = None
     current_total_price_set: MoneySet | None = None
-    subtotal_price: Amount = None
     subtotal_price_set: MoneySet | None = None
     current_subtotal_price_set: MoneySet | None = None
-    total_tax: Amount = None
     total_tax_set: MoneySet | None = None
     current_total_tax_set: MoneySet | None = None
-    total_discounts: Amount = None
     total_discounts_set: MoneySet | None = None
     current_total_discounts_set: MoneySet | None = None
     total_shipping_price_set: MoneySet | None = None
     current_shipping_price_set: MoneySet | None = None
     """Added in 2024-10."""
     shipping_lines: list[ShopifyShippingLine] = Field(default_factory=list)
-    email: str | None = None
     contact_email: str | None = None
-    phone: str | None = None
     customer_locale: str | None = None
-    buyer_accepts_marketing: bool | None = None
-    customer: ShopifyCustomer | None = None
-    billing_address: ShopifyAddress | None = None
     shipping_address: ShopifyAddress | None = None
-    browser_ip: str | None = None
-    client_details: ClientDetails | None = None
-    landing_site: str | None = None
-    referring_site: str | None = None
-    source_name: Text = None
-    note_attributes: list[NameValue] = Field(default_factory=list)
     discount_codes: list[ShopifyDiscountCode] = Field(default_factory=list)
-    line_items: list[ShopifyLineItem] = Field(default_factory=list)
     refunds: list[ShopifyRefund] = Field(default_factory=list)
     order_status_url: str | None = None
     test: bool = False
 
 
-class ShopifyCheckout(_Payload):
+class ShopifyCheckout(_Purchase):
     token: str = Field(min_length=1)
     """The checkout's identity since 2026-04 removed ``id``."""
-    cart_token: str | None = None
-    created_at: datetime
-    updated_at: Timestamp = None
     completed_at: Timestamp = None
-    currency: str = Field(min_length=3, max_length=3)
-    presentment_currency: str | None = None
-    total_price: Amount = None
-    subtotal_price: Amount = None
-    total_tax: Amount = None
-    total_discounts: Amount = None
-    email: str | None = None
-    phone: str | None = None
-    buyer_accepts_marketing: bool | None = None
-    customer: ShopifyCustomer | None = None
-    billing_address: ShopifyAddress | None = None
-    browser_ip: str | None = None
-    client_details: ClientDetails | None = None
-    landing_site: str | None = None
-    referring_site: str | None = None
-    source_name: Text = None
-    note_attributes: list[NameValue] = Field(default_factory=list)
-    line_items: list[ShopifyLineItem] = Field(default_factory=list)
     abandoned_checkout_url: str | None = None
 
 
