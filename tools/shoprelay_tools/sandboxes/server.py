@@ -13,7 +13,7 @@ import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -59,6 +59,8 @@ class SandboxServer:
         self._lock = threading.Lock()
         self._faults: dict[str, deque[Fault]] = {name: deque() for name in self.sandboxes}
         self.deliveries: list[Delivery] = []
+        self.fault_source: Callable[[str], Fault | None] | None = None
+        """Asked for a fault when the vendor has no queued one left (e.g. random faults in a soak)."""
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="sandboxes", daemon=True)
@@ -98,7 +100,10 @@ class SandboxServer:
     def _next_fault(self, vendor: str) -> Fault | None:
         with self._lock:
             queue = self._faults.get(vendor)
-            return queue.popleft() if queue else None
+            if queue:
+                return queue.popleft()
+        source = self.fault_source
+        return source(vendor) if source is not None else None
 
     def _record(self, delivery: Delivery) -> None:
         with self._lock:
