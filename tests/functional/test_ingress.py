@@ -206,3 +206,11 @@ def test_publish_failure_answers_503_and_lets_the_retry_through(shop: LocalAws) 
     status, body = call(shop, api_event(fixture_bytes(ORDER), webhook_id="w-retry"))
     # THEN it is accepted, not answered as a duplicate
     assert (status, body["status"]) == (202, "accepted")
+
+
+def test_any_length_of_webhook_id_is_deduplicated_not_an_outage(shop: LocalAws) -> None:
+    # A 3 KB delivery id exceeds DynamoDB's key size unless it is hashed: must not become a 503.
+    long_id = "w" * 3000
+    first = call(shop, api_event(fixture_bytes(ORDER), webhook_id=long_id))
+    again = call(shop, api_event(fixture_bytes(ORDER), webhook_id=long_id))
+    assert (first[0], again[0], again[1]["status"]) == (202, 200, "duplicate")

@@ -27,7 +27,8 @@ from typing import IO, Any
 
 from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP, demo_sandboxes, demo_vendor_settings, seed_shop
 from shoprelay_tools.sandboxes.server import SandboxServer
-from shoprelay_tools.stack.lambda_runtime import FakeContext, Handler, load_function, poll_once
+from shoprelay_tools.stack.dlq import read_all
+from shoprelay_tools.stack.lambda_runtime import Environments, FakeContext, Handler, load_function, poll_once
 from shoprelay_tools.stack.provision import REGION, FunctionSpec, SqsSource, Stack, aws_clients, provision
 
 log = logging.getLogger("shoprelay_tools.local")
@@ -337,7 +338,9 @@ class LocalStack:
         function_env = {**LOCAL_ENV, **self.extra_env}
         before = set(sys.modules)
         for logical_id, spec in self.stack.functions.items():
-            self.handlers[logical_id] = load_function(spec, function_env)
+            # Like Lambda, one invocation per execution environment at a time: concurrent
+            # batches get environments of their own (Powertools' BatchProcessor is per batch).
+            self.handlers[logical_id] = Environments(spec, function_env, first=load_function(spec, function_env))
         self._modules = [name for name in sys.modules if name not in before and name.startswith("shoprelay_fn_")]
         self._capture_logs()
 
@@ -404,7 +407,7 @@ class LocalStack:
         return f"{self.base_url}{path}"
 
     def dead_letters(self) -> list[dict[str, Any]]:
-        """Every message in every DLQ, left in place (received with visibility 0)."""
+        """Every message in every DLQ, left in place."""
         vendor_of_dlq = {
             spec.environment["DEAD_LETTER_QUEUE_URL"]: spec.environment.get("VENDOR")
             for spec in self.stack.functions.values()
@@ -412,24 +415,7 @@ class LocalStack:
         }
         found: list[dict[str, Any]] = []
         for logical_id, url in sorted(self.stack.dead_letter_queues().items()):
-            seen: dict[str, dict[str, Any]] = {}
-            quiet_rounds = 0
-            while quiet_rounds < 3:
-                messages = (
-                    self.clients["sqs"]
-                    .receive_message(
-                        QueueUrl=url,
-                        MaxNumberOfMessages=10,
-                        VisibilityTimeout=0,
-                        AttributeNames=["All"],
-                        MessageAttributeNames=["All"],
-                    )
-                    .get("Messages", [])
-                )
-                new = [m for m in messages if m["MessageId"] not in seen]
-                quiet_rounds = 0 if new else quiet_rounds + 1
-                seen.update((m["MessageId"], m) for m in new)
-            for message in seen.values():
+            for message in read_all(self.clients["sqs"], url):
                 attributes = {k: v.get("StringValue") for k, v in message.get("MessageAttributes", {}).items()}
                 try:
                     body: Any = json.loads(message["Body"])

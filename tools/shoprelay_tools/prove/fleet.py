@@ -34,8 +34,8 @@ import boto3
 from botocore.config import Config
 
 from shoprelay_tools.local.runner import LOCAL_ENV, LocalStack, SourcePoller
-from shoprelay_tools.stack.lambda_runtime import Handler, load_function
-from shoprelay_tools.stack.provision import REGION, FunctionSpec
+from shoprelay_tools.stack.lambda_runtime import Environments, Handler
+from shoprelay_tools.stack.provision import REGION
 
 
 class SimulatedCrashError(RuntimeError):
@@ -144,30 +144,6 @@ class Recorder(logging.Handler):
         if self._logger is not None:
             self._logger.removeHandler(self)
             self._logger = None
-
-
-class Environments:
-    """Execution environments of one function: created on demand, one invocation each at a time."""
-
-    def __init__(self, spec: FunctionSpec, environment: dict[str, str], first: Handler | None = None) -> None:
-        self.spec = spec
-        self.environment = environment
-        self._idle: list[Handler] = [first] if first is not None else []
-        self._lock = threading.Lock()
-        self.created = len(self._idle)
-
-    def __call__(self, event: dict[str, Any], context: Any) -> Any:
-        with self._lock:
-            handler = self._idle.pop() if self._idle else None
-        if handler is None:
-            handler = load_function(self.spec, self.environment)
-            with self._lock:
-                self.created += 1
-        try:
-            return handler(event, context)
-        finally:
-            with self._lock:
-                self._idle.append(handler)
 
 
 def _event_ids(event: dict[str, Any]) -> tuple[str, ...]:

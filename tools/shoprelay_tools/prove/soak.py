@@ -35,6 +35,7 @@ from shoprelay_tools.prove.reconcile import (
     SoakEvidence,
 )
 from shoprelay_tools.prove.workload import Plan, Webhook
+from shoprelay_tools.stack.dlq import read_all
 
 POST_ATTEMPTS = 4
 """Shopify retries a delivery answered 5xx; so does the soak, with the same webhook id."""
@@ -162,9 +163,7 @@ def repeatable_requests(
 def read_dead_letters(stack: LocalStack) -> list[DeadLetter]:
     """Every message in every DLQ, left in place.
 
-    Received with a visibility timeout so each receive returns new messages (a timeout of 0,
-    as ``LocalStack.dead_letters`` uses, gets moto's first ten again and again), then made
-    visible again.
+    Read with :func:`shoprelay_tools.stack.dlq.read_all`.
     """
     sqs = stack.clients["sqs"]
     vendor_of = {
@@ -174,33 +173,20 @@ def read_dead_letters(stack: LocalStack) -> list[DeadLetter]:
     }
     letters: list[DeadLetter] = []
     for url in stack.stack.dead_letter_queues().values():
-        handles: list[str] = []
-        while messages := sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300, MessageAttributeNames=["All"]
-        ).get("Messages", []):
-            for message in messages:
-                handles.append(message["ReceiptHandle"])
-                attributes = {k: v.get("StringValue") for k, v in message.get("MessageAttributes", {}).items()}
-                try:
-                    body_id = json.loads(message["Body"]).get("id")
-                except (ValueError, AttributeError):
-                    body_id = None
-                letters.append(
-                    DeadLetter(
-                        vendor=attributes.get("vendor") or vendor_of.get(url),
-                        event_id=attributes.get("event_id") or body_id,
-                        reason=attributes.get("reason"),
-                        status=attributes.get("status"),
-                        vendor_error=attributes.get("vendor_error"),
-                    )
+        for message in read_all(sqs, url):
+            attributes = {k: v.get("StringValue") for k, v in message.get("MessageAttributes", {}).items()}
+            try:
+                body_id = json.loads(message["Body"]).get("id")
+            except (ValueError, AttributeError):
+                body_id = None
+            letters.append(
+                DeadLetter(
+                    vendor=attributes.get("vendor") or vendor_of.get(url),
+                    event_id=attributes.get("event_id") or body_id,
+                    reason=attributes.get("reason"),
+                    status=attributes.get("status"),
+                    vendor_error=attributes.get("vendor_error"),
                 )
-        for start in range(0, len(handles), 10):
-            sqs.change_message_visibility_batch(
-                QueueUrl=url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
-                    for i, handle in enumerate(handles[start : start + 10])
-                ],
             )
     return letters
 

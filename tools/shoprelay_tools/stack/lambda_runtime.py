@@ -73,6 +73,30 @@ def load_function(spec: FunctionSpec, extra_env: Mapping[str, str] | None = None
     return handler
 
 
+class Environments:
+    """Execution environments of one function: created on demand, one invocation each at a time."""
+
+    def __init__(self, spec: FunctionSpec, environment: dict[str, str], first: Handler | None = None) -> None:
+        self.spec = spec
+        self.environment = environment
+        self._idle: list[Handler] = [first] if first is not None else []
+        self._lock = threading.Lock()
+        self.created = len(self._idle)
+
+    def __call__(self, event: dict[str, Any], context: Any) -> Any:
+        with self._lock:
+            handler = self._idle.pop() if self._idle else None
+        if handler is None:
+            handler = load_function(self.spec, self.environment)
+            with self._lock:
+                self.created += 1
+        try:
+            return handler(event, context)
+        finally:
+            with self._lock:
+                self._idle.append(handler)
+
+
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     """The Lambda SQS event for received messages."""
     records = []

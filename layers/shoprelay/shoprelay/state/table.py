@@ -7,6 +7,7 @@ under SNS and SQS at-least-once delivery.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Iterable
@@ -29,6 +30,12 @@ def _now() -> int:
     return int(time.time())
 
 
+def _delivery_key(key: str) -> str:
+    """A fixed-size key for a delivery: header values are the sender's, of any length, while
+    DynamoDB refuses partition keys over 2 KB (which would read as an outage and a 503)."""
+    return "delivery#" + hashlib.sha256(key.encode("utf-8", errors="surrogateescape")).hexdigest()
+
+
 class StateTable:
     """Thin, typed access to the table; one instance per container."""
 
@@ -45,7 +52,7 @@ class StateTable:
             {
                 "Put": {
                     "TableName": self.name,
-                    "Item": {"pk": {"S": f"delivery#{key}"}, "sk": {"S": "-"}, "expires_at": {"N": expires}},
+                    "Item": {"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}, "expires_at": {"N": expires}},
                     "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
                     "ExpressionAttributeValues": {":now": {"N": str(_now())}},
                 }
@@ -65,7 +72,7 @@ class StateTable:
     def release_deliveries(self, keys: Iterable[str]) -> None:
         """Forget a claim whose webhook could not be published, so Shopify's retry works."""
         for key in dict.fromkeys(keys):
-            self.client.delete_item(TableName=self.name, Key={"pk": {"S": f"delivery#{key}"}, "sk": {"S": "-"}})
+            self.client.delete_item(TableName=self.name, Key={"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}})
 
     # -- order memory ----------------------------------------------------------------------
 
