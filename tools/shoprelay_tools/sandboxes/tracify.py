@@ -1,12 +1,12 @@
 """Tracify sandbox: judges ``POST /api/v1/events`` the way Tracify's API does.
 
-Written from Tracify's server-side events docs, its OpenAPI SDK models and REFERENCE.md,
+Written from Tracify's server-side events docs, its OpenAPI SDK models and public integrations,
 independently of shoprelay's translator. Documented behaviour: ``200 {"status": true}`` for
 accepted events and ``200 {"status": false, "error": "..."}`` for events Tracify refuses.
 Tracify documents no status codes or bodies for a missing token, a wrong route or method, a
 malformed or oversized body, so those answers (401, 404, 405, 415, 400, 413, each with a
 ``{"status": false, "error": ...}`` body) are this sandbox's plausible choice, and so are the
-exact error texts. The size and batch limits are REFERENCE.md's proposed defaults, not
+exact error texts. The size and batch limits are proposed defaults, not
 Tracify's.
 """
 

@@ -1,6 +1,6 @@
 """Shared builders for the eSputnik tests: fixtures, their variants, and expected requests.
 
-Variants are made the way the brief asks: load a real webhook body, edit the dict, and
+Variants are made from real bodies: load a real webhook body, edit the dict, and
 parse it again through the Shopify adapter, so every test event is one Shopify could send.
 """
 

@@ -149,7 +149,7 @@ def event_params(request: dict[str, Any]) -> dict[str, str]:
     return {param["name"]: param["value"] for param in request["body"]["params"]}
 
 
-# Event mode, one case per kind of DESIGN.md's table (and the variants the brief names).
+# Event mode, one case per kind of the vendor semantics table (and the variants that matter).
 
 EVENT_MODE_CASES: list[tuple[str, Callable[[], CanonicalEvent], list[dict[str, Any]]]] = [
     (

@@ -2,7 +2,7 @@
 
 edrone's Trace API authenticates by the ``app_id`` form field alone, so the App ID is the
 only credential. The other fields are the choices edrone's documents leave to the integrator;
-each has the default that ``DESIGN.md`` and ``vendors/REFERENCE.md`` propose. The shared
+each has the default the README documents. The shared
 ``currency`` setting does not apply: edrone always receives both sides of every amount
 (``base_*`` in the shop's currency, ``order_*`` in the buyer's).
 """
@@ -49,7 +49,7 @@ class EdroneSettings(VendorSettings):
     """
 
     body_size_target: int = Field(default=8192, ge=1024)
-    """Bytes an encoded request should stay under. edrone documents no limit; REFERENCE.md
+    """Bytes an encoded request should stay under. edrone documents no limit; our research
     proposes about 8 KB. Over it, titles are shortened and product links dropped, but products
     are never removed, so a very large order is sent whole rather than misstated."""
 

@@ -1,7 +1,7 @@
 """Per-shop eSputnik (Yespo) settings.
 
 eSputnik's documents offer two ways in for orders and leave several choices open; each
-choice is a field here, with the default ``vendors/REFERENCE.md`` and ``DESIGN.md`` propose,
+choice is a field here, with the default the README documents,
 so a shop can follow what its eSputnik account is set up for without a code change.
 """
 
@@ -27,7 +27,7 @@ class EsputnikSettings(VendorSettings):
     Yespo's own Shopify app sends."""
 
     mode: Literal["event", "orders"] = "event"
-    """How orders travel, as DESIGN.md decides.
+    """How orders travel, as the vendor semantics decide.
 
     ``event`` (default): the contact is upserted (``/v1/contacts``), then each order change is
     an ``orderCreated``/``orderUpdated``/``orderDelivered``/``orderCancelled`` event

@@ -1,6 +1,6 @@
 """Canonical event → eSputnik requests, per the shop's ``mode``.
 
-Which event kind becomes which eSputnik call is DESIGN.md's table; the builders below are
+Which event kind becomes which eSputnik call is the vendor semantics table; the builders below are
 looked up by kind, one table per mode. Effect names are what delivery records per order so
 that no eSputnik side effect happens twice:
 

@@ -53,7 +53,7 @@ class MyTrackerSettings(VendorSettings):
     """Send the parts of a split order through ``orderBatch`` instead of one ``order`` each.
 
     Off by default: the batch element shape is not confirmed by MyTracker (its example
-    shows flat orders without identity; we send single-call bodies, as REFERENCE.md
+    shows flat orders without identity; we send single-call bodies, as our research
     proposes), one bad element fails the whole batch, and a webhook rarely yields more
     than one request anyway.
     """

@@ -2,7 +2,7 @@
 
 Tracify's documents leave several choices open or contradict each other (decimal separator,
 the ``cc`` workaround, email normalisation before hashing). Each choice is a field here with
-the default that ``vendors/REFERENCE.md`` and ``DESIGN.md`` propose, so a shop can follow what
+the default the README documents, so a shop can follow what
 its Tracify account manager confirms without a code change.
 """
 
@@ -39,7 +39,7 @@ class TracifySettings(VendorSettings):
     decimal_separator: Literal[",", "."] = ","
     """Tracify's plugin and the server-side GTM tag send ``100,00``; its docs example shows ``100.00``.
 
-    DESIGN.md chooses the comma of the two working integrations; a shop switches to ``.`` if
+    The default is the comma of the two working integrations; a shop switches to ``.`` if
     its account manager says so.
     """
 
