@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from shoprelay.canonical import CanonicalEvent
@@ -12,7 +13,6 @@ from shoprelay.vendors.mytracker.actions import NOT_AN_ORDER_ACTION, PLANNERS, O
 from shoprelay.vendors.mytracker.body import (
     ARRAY_BRACKETS,
     MAX_BODY_BYTES,
-    Body,
     batches,
     order_bodies,
 )
@@ -45,7 +45,9 @@ def translate(event: CanonicalEvent, settings: MyTrackerSettings) -> Translation
     limit = MAX_BODY_BYTES - ARRAY_BRACKETS if settings.use_batch else MAX_BODY_BYTES
     bodies = order_bodies(plan, event.shop, envelope, settings, limit)
     requests = (
-        _batch_requests(plan, bodies, settings) if settings.use_batch else _single_requests(plan, bodies, settings)
+        _requests(plan, "orderBatch", batches(bodies), settings)
+        if settings.use_batch
+        else _requests(plan, "order", bodies, settings)
     )
     for request in requests:
         size = len(request.body_bytes() or b"")
@@ -71,31 +73,19 @@ def _headers(settings: MyTrackerSettings) -> dict[str, str]:
     return {"Authorization": settings.api_token.get_secret_value(), "Content-Type": "application/json"}
 
 
-def _single_requests(action: OrderAction, bodies: Sequence[Body], settings: MyTrackerSettings) -> list[VendorRequest]:
+def _requests(
+    action: OrderAction, method: str, payloads: Sequence[Any], settings: MyTrackerSettings
+) -> list[VendorRequest]:
+    """One POST per payload to ``method`` (``order`` or ``orderBatch``), numbered as parts."""
     return [
         VendorRequest(
             method="POST",
-            url=_url(settings, "order"),
+            url=_url(settings, method),
             effect=action.effect,
             headers=_headers(settings),
-            json_body=body,
+            json_body=payload,
             part=part,
             superseded_by=action.superseded_by,
         )
-        for part, body in enumerate(bodies, start=1)
-    ]
-
-
-def _batch_requests(action: OrderAction, bodies: Sequence[Body], settings: MyTrackerSettings) -> list[VendorRequest]:
-    return [
-        VendorRequest(
-            method="POST",
-            url=_url(settings, "orderBatch"),
-            effect=action.effect,
-            headers=_headers(settings),
-            json_body=batch,
-            part=part,
-            superseded_by=action.superseded_by,
-        )
-        for part, batch in enumerate(batches(bodies), start=1)
+        for part, payload in enumerate(payloads, start=1)
     ]
