@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import boto3
 import pytest
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_json
@@ -103,3 +104,24 @@ def test_shop_filter_leaves_other_shops_in_the_dlq(local: LocalAws, corvidae: Sa
     dead_letter_one(local, corvidae)
     assert replay(local, "--shop", "other-shop.myshopify.com") == 0
     assert len(local.receive_all("CorvidaeDeadLetterQueue")) == 1
+
+
+def test_on_aws_the_queues_come_from_the_stack_outputs(local: LocalAws, corvidae: SandboxServer) -> None:
+    # GIVEN a deployed stack whose outputs name the Corvidae queues (as template.yaml's do)
+    dead_letter_one(local, corvidae)
+    outputs = {
+        "CorvidaeQueueUrl": local.stack.queues["CorvidaeQueue"],
+        "CorvidaeDeadLetterQueueUrl": local.stack.queues["CorvidaeDeadLetterQueue"],
+    }
+    template = {
+        "Resources": {"Placeholder": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {name: {"Value": value} for name, value in outputs.items()},
+    }
+    cloudformation = boto3.client("cloudformation", region_name="us-east-1", endpoint_url=local.endpoint)
+    cloudformation.create_stack(StackName="shoprelay-prod", TemplateBody=json.dumps(template))
+    # WHEN replay runs against AWS (no emulator URL: the default endpoint, moto's here)
+    code = main(["replay", "--vendor", "corvidae", "--stack-name", "shoprelay-prod", "--region", "us-east-1"])
+    # THEN the message went back to the queue the outputs named
+    assert code == 0
+    assert local.queue_depth("CorvidaeDeadLetterQueue") == 0
+    assert local.queue_depth("CorvidaeQueue") == 1
