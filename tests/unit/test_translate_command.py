@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook
 from shoprelay.vendors import load_vendor
@@ -246,9 +247,9 @@ def test_refund_with_order_gets_the_remembered_order(run: Run) -> None:
     # Exactly what the translator makes of the refund once order memory has supplied the order.
     refund = parse_webhook(WebhookMeta(shop=SHOP, topic="refunds/create"), REFUND.read_bytes(), NOW)
     order = parse_webhook(WebhookMeta(shop=SHOP, topic="orders/updated"), DOCS_ORDER.read_bytes(), NOW).order
-    enriched = refund.model_copy(update={"order": order, "order_remembered": True})
+    enriched = replace(refund, order=order, order_remembered=True)
     vendor = load_vendor("mytracker")
-    translation = vendor.translate(enriched, vendor.settings_model.model_validate(vendor.placeholder_settings))
+    translation = vendor.translate(enriched, vendor.settings_model.parse(vendor.placeholder_settings))
     assert code == 0
     assert out == {
         "vendor": "mytracker",
@@ -311,10 +312,7 @@ def test_invalid_order_file_exits_2_with_the_field(run: Run, tmp_path: Path) -> 
     code, _, err = run("--vendor", "mytracker", "--topic", "refunds/create", "--order", path, REFUND)
 
     assert code == 2
-    assert one_line(err) == (
-        f"shoprelay translate: {path}: line_items.0.quantity: "
-        "Input should be a valid integer, unable to parse string as an integer"
-    )
+    assert one_line(err) == (f"shoprelay translate: {path}: line_items.0.quantity: Expected `int`, got `str`")
 
 
 # --- settings files ----------------------------------------------------------------------
@@ -357,8 +355,7 @@ def test_disabled_vendor_is_skipped(run: Run, tmp_path: Path) -> None:
     [
         pytest.param(
             {"app_id": "a", "tracking_host": "https://t.shop.example/", "digital_property": "p"},
-            "tracking_host: Value error, must be a bare host name such as corvidae.example.com "
-            "(no scheme, port or path)",
+            "tracking_host: must be a bare host name such as corvidae.example.com (no scheme, port or path)",
             id="bad-host",
         ),
         pytest.param(
@@ -366,7 +363,7 @@ def test_disabled_vendor_is_skipped(run: Run, tmp_path: Path) -> None:
             "corvidae.digital_property: Field required",
             id="keyed-missing-field",
         ),
-        pytest.param({**OWN_SETTINGS, "apikey": "x"}, "apikey: Extra inputs are not permitted", id="typo"),
+        pytest.param({**OWN_SETTINGS, "apikey": "x"}, "apikey: not a known field", id="typo"),
         pytest.param({"edrone": {"app_id": "x"}}, "no 'corvidae' settings in the file (it has: edrone)", id="absent"),
         pytest.param({"corvidae": ["a"]}, "corvidae: settings must be a JSON object", id="keyed-not-object"),
         pytest.param(["a"], "settings must be a JSON object", id="not-object"),
@@ -428,7 +425,7 @@ def test_body_invalid_for_its_topic_exits_2_with_the_field(run: Run, tmp_path: P
         tmp_path / "event.json",
         api_gateway_event(raw.read_bytes(), {"x-shopify-topic": "orders/create"}),
     )
-    message = "line_items.0.quantity: Input should be a valid integer, unable to parse string as an integer"
+    message = "line_items.0.quantity: Expected `int`, got `str`"
 
     code, _, err = run("--vendor", "corvidae", "--topic", "orders/create", raw)
     assert code == 2

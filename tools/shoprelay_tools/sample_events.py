@@ -12,6 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from shoprelay.canonical import to_json_text
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook, sign
 from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP
 
@@ -125,8 +128,8 @@ def canonical_messages() -> dict[str, str]:
         if topic == "orders/cancelled":
             remembered = event.order
         if topic == "refunds/create" and remembered is not None:
-            event = event.model_copy(update={"order": remembered, "order_remembered": True})
-        messages.setdefault(event.kind.value, event.model_dump_json())
+            event = msgspec.structs.replace(event, order=remembered, order_remembered=True)
+        messages.setdefault(event.kind.value, to_json_text(event))
     return messages
 
 

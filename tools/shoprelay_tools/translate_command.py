@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+import msgspec
 
 from shoprelay import VENDORS
 from shoprelay.canonical import CanonicalEvent, EventKind
@@ -144,7 +144,7 @@ def _vendor(name: str) -> Vendor:
 
 def _settings(vendor: Vendor, path: Path | None) -> VendorSettings:
     if path is None:
-        return vendor.settings_model.model_validate(vendor.placeholder_settings)
+        return vendor.settings_model.parse(vendor.placeholder_settings)
     document = _read_json(path)
     if not isinstance(document, dict):
         raise _BadInputError(f"{path}: settings must be a JSON object")
@@ -159,8 +159,8 @@ def _settings(vendor: Vendor, path: Path | None) -> VendorSettings:
         if not isinstance(data, dict):
             raise _BadInputError(f"{path}: {vendor.name}: settings must be a JSON object")
     try:
-        return vendor.settings_model.model_validate(data)
-    except ValidationError as error:
+        return vendor.settings_model.parse(data)
+    except msgspec.ValidationError as error:
         problem = first_problem(error)
         where = ".".join(part for part in (*prefix, problem.path) if part)
         raise _BadInputError(f"{path}: {where}: {problem.message}" if where else f"{path}: {problem.message}") from None
@@ -289,7 +289,7 @@ def _with_remembered_order(event: CanonicalEvent, order_file: Path, name: str) -
             f"{order_file}: order {order.id} is not the order of refund {event.refund.id} "
             f"in {name}, which belongs to order {event.refund.order_id}"
         )
-    return event.model_copy(update={"order": order, "order_remembered": True})
+    return msgspec.structs.replace(event, order=order, order_remembered=True)
 
 
 def _gated_translation(vendor: Vendor, settings: VendorSettings, event: CanonicalEvent, name: str) -> Translation:

@@ -1,16 +1,22 @@
-"""One way to name what pydantic found wrong: the first problem, as a dotted path and a message.
+"""One way to name what a decoder found wrong: the first problem, as a dotted path and a message.
 
-Ingress answers, dead-letter reasons and the dry run all report invalid input this way, so
-a user sees ``line_items.0.quantity: Input should be a valid integer`` wherever it surfaces.
+Ingress answers, dead-letter reasons, settings errors and the dry run all report invalid
+input this way, so a user sees ``line_items.0.quantity: Expected `int` >= 0`` wherever it
+surfaces. msgspec stops at the first problem and names its location as a JSON path
+(``$.line_items[0].quantity``); this turns that into the dotted form.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pydantic import ValidationError
+import msgspec
+
+_LOCATED = re.compile(r"^(?P<message>.*?) - at `\$(?P<path>[^`]*)`$", re.DOTALL)
+_MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$")
+_INDEX = re.compile(r"\[(\d+|\.\.\.)\]")
 
 
 @dataclass(frozen=True)
@@ -19,12 +25,30 @@ class Problem:
     """Dotted location (``line_items.0.quantity``); empty for the document itself."""
     message: str
     kind: str
-    """pydantic's error type, e.g. ``json_invalid`` or ``missing``."""
+    """``json_invalid`` (not JSON at all), ``missing`` (a required field), ``unknown`` (a key the
+    model does not have), ``type`` (the document is not an object) or ``value`` (anything else)."""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-def first_problem(error: ValidationError) -> Problem:
-    first = error.errors(include_url=False)[0]
-    return Problem(".".join(str(part) for part in first["loc"]), first["msg"], first["type"])
+def _dotted(json_path: str) -> str:
+    return _INDEX.sub(r".\1", json_path).lstrip(".")
+
+
+def first_problem(error: msgspec.DecodeError) -> Problem:
+    """The problem ``error`` reports; a missing field's path names the field itself."""
+    text = str(error)
+    if not isinstance(error, msgspec.ValidationError):
+        return Problem("", text, "json_invalid")
+    located = _LOCATED.match(text)
+    message, path = (located["message"], _dotted(located["path"])) if located else (text, "")
+    missing = _MISSING.match(message)
+    if missing:
+        return Problem(f"{path}.{missing['field']}".lstrip("."), "Field required", "missing")
+    unknown = _UNKNOWN.match(message)
+    if unknown:
+        return Problem(f"{path}.{unknown['field']}".lstrip("."), "not a known field", "unknown")
+    if not path and message.startswith("Expected `object`"):
+        return Problem("", message, "type")
+    return Problem(path, message, "value")

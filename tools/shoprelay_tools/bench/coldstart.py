@@ -50,6 +50,7 @@ print(json.dumps({
     "xray": "aws_xray_sdk" in loaded,
     "requests": "requests" in loaded,
     "pydantic": "pydantic" in loaded,
+    "msgspec": "msgspec" in loaded,
 }))
 """
 
@@ -70,14 +71,8 @@ mark("boto3 + Logger (floor)")
 if kind == "vendor":
     import requests
     mark("requests")
-    from aws_lambda_powertools.utilities.batch import BatchProcessor
-    mark("Powertools batch")
-import pydantic
-mark("import pydantic")
-from pydantic import BaseModel
-class _First(BaseModel):
-    x: int = 0
-mark("pydantic first model (machinery)")
+import msgspec
+mark("import msgspec")
 import shoprelay.canonical
 mark("canonical models")
 import shoprelay.config
@@ -223,6 +218,7 @@ def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
             "memory_mb": spec["memory_mb"],
             "imports_requests": seen[logical_id]["requests"],
             "imports_xray": seen[logical_id]["xray"],
+            "imports_pydantic": seen[logical_id]["pydantic"],
         }
     return {
         "runs": count,

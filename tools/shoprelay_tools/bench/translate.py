@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from shoprelay import VENDORS
-from shoprelay.canonical import CanonicalEvent, Order
+from shoprelay.canonical import CanonicalEvent, Order, from_json, to_json, to_json_text
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import Vendor, VendorSettings, translate_for_shop
@@ -171,13 +173,13 @@ def _inputs() -> list[_Input]:
 
 def bench_settings(vendor: Vendor) -> VendorSettings:
     """The vendor's placeholder settings, relaying test orders (two fixtures are test orders)."""
-    return vendor.settings_model.model_validate({**vendor.placeholder_settings, "send_test_orders": True})
+    return vendor.settings_model.parse({**vendor.placeholder_settings, "send_test_orders": True})
 
 
 def _event(item: _Input) -> CanonicalEvent:
     event = parse_webhook(item.meta, item.body, RECEIVED_AT)
     if item.remembered is not None:
-        event = event.model_copy(update={"order": item.remembered, "order_remembered": True})
+        event = msgspec.structs.replace(event, order=item.remembered, order_remembered=True)
     return event
 
 
@@ -197,7 +199,7 @@ def measure_vendor(name: str, library: JsonLibrary, *, quick: bool = False) -> d
     requests = skipped = non_repeatable = 0
     for item in inputs:
         event = _event(item)
-        messages.append(event.model_dump_json())
+        messages.append(to_json_text(event))
         translation = translate_for_shop(vendor, event, settings)
         skipped += translation.skipped is not None
         requests += len(translation.requests)
@@ -219,8 +221,8 @@ def measure_vendor(name: str, library: JsonLibrary, *, quick: bool = False) -> d
 
     def delivery() -> None:
         for message in messages:
-            event = CanonicalEvent.model_validate_json(message)
-            shop_settings = vendor.settings_model.model_validate(raw_settings)
+            event = from_json(CanonicalEvent, message)
+            shop_settings = vendor.settings_model.parse(raw_settings)
             for request in translate_for_shop(vendor, event, shop_settings).requests:
                 request.body_bytes()
 
@@ -259,7 +261,7 @@ def run(quick: bool = False, vendors: tuple[str, ...] = VENDORS) -> dict[str, An
     with one_core() as core:
         results = {name: measure_vendor(name, library, quick=quick) for name in vendors}
     order_documents = [
-        len(order.model_dump_json().encode())
+        len(to_json(order))
         for order in (_event(item).order for item in inputs if item.fixture.topic.startswith("orders/"))
         if order is not None
     ]

@@ -225,16 +225,16 @@ def merge_settings(
 
 def validate_settings(settings: Mapping[str, Mapping[str, Any]]) -> None:
     """Refuse settings the vendor functions would refuse, before anything starts."""
-    from pydantic import ValidationError
+    import msgspec
 
+    from shoprelay.problems import first_problem
     from shoprelay.vendors import load_vendor
 
     for vendor, values in settings.items():
         try:
-            load_vendor(vendor).settings_model.model_validate(dict(values))
-        except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in error.errors())
-            raise ValueError(f"invalid {vendor} settings: {problems}") from None
+            load_vendor(vendor).settings_model.parse(dict(values))
+        except msgspec.ValidationError as error:
+            raise ValueError(f"invalid {vendor} settings: {first_problem(error)}") from None
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -339,7 +339,7 @@ class LocalStack:
         before = set(sys.modules)
         for logical_id, spec in self.stack.functions.items():
             # Like Lambda, one invocation per execution environment at a time: concurrent
-            # batches get environments of their own (Powertools' BatchProcessor is per batch).
+            # batches get environments of their own, as module-level state would on Lambda.
             self.handlers[logical_id] = Environments(spec, function_env, first=load_function(spec, function_env))
         self._modules = [name for name in sys.modules if name not in before and name.startswith("shoprelay_fn_")]
         self._capture_logs()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+import msgspec
 import requests
 
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook, sign
@@ -136,15 +137,15 @@ def repeatable_requests(
         if event.order is not None:
             remembered = event.order
         if event.refund is not None and remembered is not None:
-            event = event.model_copy(update={"order": remembered, "order_remembered": True})
-        events.append(event.model_copy(update={"test": False}))
+            event = msgspec.structs.replace(event, order=remembered, order_remembered=True)
+        events.append(msgspec.structs.replace(event, test=False))
     effects: set[tuple[str, str]] = set()
     repeatable: set[tuple[str, str, str]] = set()
     other: set[tuple[str, str, str]] = set()
     for shop_settings in settings:
         for vendor, values in shop_settings.items():
             module = load_vendor(vendor)
-            model = module.settings_model.model_validate({**values, "enabled": True, "send_test_orders": True})
+            model = module.settings_model.parse({**values, "enabled": True, "send_test_orders": True})
             for event in events:
                 try:
                     translation = translate_for_shop(module, event, model)

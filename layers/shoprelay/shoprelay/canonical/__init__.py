@@ -1,10 +1,12 @@
 """The platform-neutral event every source produces and every vendor translator consumes."""
 
-from shoprelay.canonical.currency import format_amount, minor_units
+from shoprelay.canonical.codec import from_json, to_json, to_json_text
+from shoprelay.canonical.currency import format_amount, minor_units, round_amount
 from shoprelay.canonical.models import (
     Address,
     Amounts,
     CanonicalEvent,
+    CanonicalModel,
     Checkout,
     ClientContext,
     Customer,
@@ -20,6 +22,7 @@ __all__ = [
     "Address",
     "Amounts",
     "CanonicalEvent",
+    "CanonicalModel",
     "Checkout",
     "ClientContext",
     "Customer",
@@ -30,5 +33,9 @@ __all__ = [
     "Refund",
     "RefundLine",
     "format_amount",
+    "from_json",
     "minor_units",
+    "round_amount",
+    "to_json",
+    "to_json_text",
 ]

@@ -17,11 +17,18 @@ _MINOR_UNITS: dict[str, int] = {
     **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),  # noqa: SIM905
 }
 """ISO 4217 currencies whose minor unit is not 2."""
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(4)}
+"""``places`` → the smallest step (``Decimal("0.01")`` for 2), made once: rounding is hot."""
 
 
 def minor_units(currency: str) -> int:
     """Decimals in ``currency`` (ISO 4217): 0 for JPY or CLP, 3 for KWD, else 2."""
     return _MINOR_UNITS.get(currency.upper(), 2)
+
+
+def round_amount(value: Decimal, currency: str) -> Decimal:
+    """``value`` rounded half-up to the currency's minor unit (none for JPY)."""
+    return value.quantize(_QUANTA[minor_units(currency)], rounding=ROUND_HALF_UP)
 
 
 def format_amount(value: Decimal, currency: str, decimal_separator: str = ".", *, max_places: int | None = None) -> str:
@@ -33,7 +40,7 @@ def format_amount(value: Decimal, currency: str, decimal_separator: str = ".", *
     places = minor_units(currency)
     if max_places is not None:
         places = min(places, max_places)
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = value.quantize(_QUANTA[places], rounding=ROUND_HALF_UP)
     if rounded.is_zero():
         rounded = abs(rounded)
     text = f"{rounded:f}"

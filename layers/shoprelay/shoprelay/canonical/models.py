@@ -12,9 +12,17 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+class CanonicalModel(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """Base of every canonical model: immutable, strict about unknown keys, every field on the wire.
+
+    msgspec structs rather than validated models because every vendor function decodes one
+    of these per message and every translator walks them: construction is a plain attribute
+    fill and decoding is typed at JSON-parser speed. Values are trusted here (sources build
+    them from validated payloads); decoding from JSON still checks every type.
+    """
 
 
 class EventKind(StrEnum):
@@ -30,14 +38,12 @@ class EventKind(StrEnum):
     CUSTOMER_UPDATED = "customer_updated"
 
 
-class Money(BaseModel):
+class Money(CanonicalModel, frozen=True, kw_only=True):
     """One amount in the shop's currency and in the buyer's currency.
 
     When the shop did not report a buyer amount (single-currency shops, older payloads),
     ``buyer`` equals ``shop`` and the buyer currency equals the shop currency.
     """
-
-    model_config = _FROZEN
 
     shop: Decimal = Decimal(0)
     buyer: Decimal = Decimal(0)
@@ -57,10 +63,8 @@ class Money(BaseModel):
 ZERO = Money()
 
 
-class Amounts(BaseModel):
+class Amounts(CanonicalModel, frozen=True, kw_only=True):
     """Order-level totals. ``total`` is what the buyer pays now (after edits and refunds)."""
-
-    model_config = _FROZEN
 
     total: Money = ZERO
     subtotal: Money = ZERO
@@ -69,9 +73,7 @@ class Amounts(BaseModel):
     discounts: Money = ZERO
 
 
-class Address(BaseModel):
-    model_config = _FROZEN
-
+class Address(CanonicalModel, frozen=True, kw_only=True):
     first_name: str | None = None
     last_name: str | None = None
     address1: str | None = None
@@ -88,10 +90,8 @@ class Address(BaseModel):
         return ", ".join(p for p in parts if p)
 
 
-class Customer(BaseModel):
+class Customer(CanonicalModel, frozen=True, kw_only=True):
     """The buyer as far as the shop knows them; every field may be missing (guests, POS)."""
-
-    model_config = _FROZEN
 
     id: str | None = None
     email: str | None = None
@@ -111,24 +111,20 @@ class Customer(BaseModel):
         return bool(self.email or self.phone)
 
 
-class ClientContext(BaseModel):
+class ClientContext(CanonicalModel, frozen=True, kw_only=True):
     """Browser facts captured at checkout, which attribution vendors match on."""
-
-    model_config = _FROZEN
 
     ip: str | None = None
     user_agent: str | None = None
     accept_language: str | None = None
     landing_url: str | None = None
     """Path and query of the first page of the buying session, as the shop reports it."""
-    landing_params: dict[str, str] = Field(default_factory=dict)
+    landing_params: dict[str, str] = msgspec.field(default_factory=dict)
     referrer: str | None = None
     source_name: str | None = None
 
 
-class LineItem(BaseModel):
-    model_config = _FROZEN
-
+class LineItem(CanonicalModel, frozen=True, kw_only=True):
     line_id: str
     product_id: str | None = None
     variant_id: str | None = None
@@ -159,9 +155,7 @@ class LineItem(BaseModel):
         return Money(shop=gross.shop - self.discount.shop, buyer=gross.buyer - self.discount.buyer)
 
 
-class RefundLine(BaseModel):
-    model_config = _FROZEN
-
+class RefundLine(CanonicalModel, frozen=True, kw_only=True):
     line_id: str
     quantity: int
     subtotal: Money = ZERO
@@ -170,9 +164,7 @@ class RefundLine(BaseModel):
     """The refunded line as it was on the order, when the payload carries it."""
 
 
-class Refund(BaseModel):
-    model_config = _FROZEN
-
+class Refund(CanonicalModel, frozen=True, kw_only=True):
     id: str
     order_id: str | None = None
     created_at: datetime
@@ -184,10 +176,8 @@ class Refund(BaseModel):
     note: str | None = None
 
 
-class Order(BaseModel):
+class Order(CanonicalModel, frozen=True, kw_only=True):
     """An order as the shop last described it."""
-
-    model_config = _FROZEN
 
     id: str
     name: str | None = None
@@ -212,7 +202,7 @@ class Order(BaseModel):
     billing_address: Address | None = None
     shipping_address: Address | None = None
     client: ClientContext = ClientContext()
-    cart_attributes: dict[str, str] = Field(default_factory=dict)
+    cart_attributes: dict[str, str] = msgspec.field(default_factory=dict)
     discount_codes: tuple[str, ...] = ()
     refunds: tuple[Refund, ...] = ()
     """Refunds already on the order (the cancelled topic carries them)."""
@@ -239,10 +229,8 @@ class Order(BaseModel):
         return left
 
 
-class Checkout(BaseModel):
+class Checkout(CanonicalModel, frozen=True, kw_only=True):
     """An unfinished checkout (abandoned-cart material)."""
-
-    model_config = _FROZEN
 
     token: str
     cart_token: str | None = None
@@ -255,18 +243,16 @@ class Checkout(BaseModel):
     lines: tuple[LineItem, ...] = ()
     customer: Customer = Customer()
     client: ClientContext = ClientContext()
-    cart_attributes: dict[str, str] = Field(default_factory=dict)
+    cart_attributes: dict[str, str] = msgspec.field(default_factory=dict)
     recovery_url: str | None = None
 
 
-class CanonicalEvent(BaseModel):
+class CanonicalEvent(CanonicalModel, frozen=True, kw_only=True):
     """One thing that happened in one shop, ready to fan out to vendors.
 
     ``order`` is set for every order kind; for ``order_refunded`` it is the order as
     remembered from earlier webhooks (``None`` when the order was never seen).
     """
-
-    model_config = _FROZEN
 
     schema_version: int = 1
     id: str

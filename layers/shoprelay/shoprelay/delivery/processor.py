@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+import msgspec
 
-from shoprelay.canonical import CanonicalEvent
+from shoprelay.canonical import CanonicalEvent, from_json
 from shoprelay.delivery.backoff import parse_retry_after
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
 from shoprelay.problems import first_problem
@@ -112,8 +112,8 @@ class VendorDelivery:
     @staticmethod
     def parse(body: str) -> CanonicalEvent:
         try:
-            return CanonicalEvent.model_validate_json(body)
-        except ValidationError as error:
+            return from_json(CanonicalEvent, body)
+        except msgspec.DecodeError as error:
             raise PermanentDeliveryError(f"message is not a canonical event: {first_problem(error)}") from None
 
     def settings_for(self, shop: str) -> VendorSettings | None:
@@ -124,8 +124,8 @@ class VendorDelivery:
         if raw is None:
             return None
         try:
-            return self.vendor.settings_model.model_validate(raw)
-        except ValidationError as error:
+            return self.vendor.settings_model.parse(raw)
+        except msgspec.ValidationError as error:
             problem = first_problem(error)
             raise PermanentDeliveryError(f"invalid {self.vendor.name} settings for {shop}: {problem}") from None
 

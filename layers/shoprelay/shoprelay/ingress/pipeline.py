@@ -92,7 +92,7 @@ class IngressPipeline:
 
     @staticmethod
     def load_payload_models() -> None:
-        """Import the payload and canonical models (pydantic) now rather than on first use.
+        """Import the payload and canonical models and build their decoders now, not on first use.
 
         They are deferred because requests refused before parsing (unknown shop, bad
         signature, missing headers) never need them.
@@ -132,10 +132,13 @@ class IngressPipeline:
         except PayloadError as problem:
             return Outcome(400, {"error": problem.message, "field": problem.path}, "WebhookRejected", "invalid_body")
         canonical = self._with_order_memory(canonical)
-        message = canonical.model_dump_json()
-        if len(message.encode("utf-8")) > SNS_MESSAGE_LIMIT:
+        from shoprelay.canonical import to_json
+
+        encoded = to_json(canonical)
+        if len(encoded) > SNS_MESSAGE_LIMIT:
             reason = f"event is larger than {SNS_MESSAGE_LIMIT} bytes after translation and cannot be relayed"
             return Outcome(400, {"error": reason, "field": ""}, "WebhookRejected", "too_large", canonical)
+        message = encoded.decode("utf-8")
         keys = [f"{shop}#webhook#{webhook_id}"]
         if meta.event_id:
             keys.append(f"{shop}#event#{meta.event_id}")
@@ -165,20 +168,22 @@ class IngressPipeline:
 
     def _with_order_memory(self, event: CanonicalEvent) -> CanonicalEvent:
         """Remember orders; give refunds the order they belong to, as last seen."""
+        import msgspec
+
+        from shoprelay.canonical import Order, from_json, to_json_text
+
         if event.order is not None and event.kind in _ORDER_KINDS:
             order = event.order
             changed = order.updated_at or order.created_at
             self.table.put_order(
-                event.shop, order.id, order.model_dump_json(), int(changed.timestamp()), self.memory_ttl_seconds
+                event.shop, order.id, to_json_text(order), int(changed.timestamp()), self.memory_ttl_seconds
             )
             return event
         if event.kind == _REFUND_KIND and event.refund is not None and event.refund.order_id:
             remembered = self.table.get_order(event.shop, event.refund.order_id)
             if remembered is not None:
-                from shoprelay.canonical import Order
-
-                order = Order.model_validate_json(remembered)
-                return event.model_copy(update={"order": order, "order_remembered": True})
+                order = from_json(Order, remembered)
+                return msgspec.structs.replace(event, order=order, order_remembered=True)
         return event
 
     def _publish(self, event: CanonicalEvent, message: str, vendors: list[str]) -> None:

@@ -12,22 +12,57 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
-from urllib.parse import urlencode
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
 
 from shoprelay.canonical import CanonicalEvent
+from shoprelay.vendors.wire import form_text, json_bytes
 
 
-class VendorSettings(BaseModel):
+class Secret:
+    """A credential that never shows itself in a repr, a log line or a traceback."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _decode_custom(kind: type[Any], value: Any) -> Any:
+    """msgspec's hook for the types it does not know; errors become located problems."""
+    if kind is Secret:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be a non-empty string")
+        return Secret(value)
+    raise NotImplementedError(kind)
+
+
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class VendorSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Settings every vendor shares; each vendor extends it with its own fields.
 
     Stored per shop as JSON in SSM (``/shoprelay/<stage>/shops/<shop>/vendors/<vendor>``).
     Unknown keys are refused so that a typo in a setting is an error, not a silent default.
+    Build them with :meth:`parse`, which checks every field; the constructor does not.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     enabled: bool = True
     endpoint: str | None = None
@@ -36,10 +71,19 @@ class VendorSettings(BaseModel):
     """Which shop order id the vendor receives; it must match what the storefront tag sends."""
     currency: Literal["shop", "buyer"] = "shop"
     """For single-currency vendors: send shop-currency amounts or what the buyer paid."""
-    timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=30)] = 5.0
     send_test_orders: bool = False
     """Relay events the shop marks as tests (bogus gateway, test mode); off so test orders
     never reach a vendor's production reports."""
+
+    @classmethod
+    def parse(cls, raw: Any) -> Self:
+        """Check ``raw`` (the parsed SSM JSON) field by field.
+
+        Raises ``msgspec.ValidationError``; :func:`shoprelay.problems.first_problem` names
+        the field and what is wrong with it.
+        """
+        return msgspec.convert(raw, type=cls, dec_hook=_decode_custom)
 
 
 @dataclass(frozen=True)
@@ -75,9 +119,9 @@ class VendorRequest:
     def body_bytes(self) -> bytes | None:
         """The body exactly as it goes on the wire (compact UTF-8 JSON or form encoding)."""
         if self.form_body is not None:
-            return urlencode(dict(self.form_body)).encode("ascii")
+            return form_text(self.form_body).encode("ascii")
         if self.json_body is not None:
-            return json.dumps(self.json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            return json_bytes(self.json_body)
         return None
 
     def wire_headers(self) -> dict[str, str]:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from msgspec.structs import replace
+
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook
 from shoprelay.vendors.corvidae import CorvidaeSettings
@@ -38,7 +40,7 @@ Variant = Callable[[Body], Body]
 def settings(**overrides: Any) -> CorvidaeSettings:
     """The demo shop's settings; tests change only what they are about."""
     base: dict[str, Any] = {"app_id": "demo-app", "tracking_host": HOST, "digital_property": "demo-shop"}
-    return CorvidaeSettings(**{**base, **overrides})
+    return CorvidaeSettings.parse(dict(**{**base, **overrides}))
 
 
 @cache
@@ -61,7 +63,7 @@ def event(
         remembered = parse_webhook(
             WebhookMeta(shop=SHOP, topic="orders/create"), json.dumps(order_from).encode(), received_at
         )
-        parsed = parsed.model_copy(update={"order": remembered.order, "order_remembered": True})
+        parsed = replace(parsed, order=remembered.order, order_remembered=True)
     return parsed
 
 

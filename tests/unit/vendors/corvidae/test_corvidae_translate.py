@@ -38,7 +38,8 @@ from corvidae_cases import (
     with_session_id,
     without_client_details,
 )
-from pydantic import ValidationError
+from msgspec import ValidationError
+from msgspec.structs import replace
 
 from shoprelay.canonical import Amounts, CanonicalEvent, Customer, EventKind, Money, Order, format_amount
 from shoprelay.vendors import load_vendor
@@ -325,7 +326,7 @@ def test_a_url_over_8_kb_is_refused_not_sent() -> None:
 
 
 def test_an_order_event_without_its_order_is_an_error() -> None:
-    broken = event("orders/paid", fixture(FILLED)).model_copy(update={"order": None})
+    broken = replace(event("orders/paid", fixture(FILLED)), order=None)
     with pytest.raises(TranslationError, match="carries no order"):
         translate(broken, settings())
 
@@ -369,12 +370,14 @@ def test_reproduces_the_corvidae_docs_example() -> None:
         received_at=moment,
         order=order,
     )
-    docs_settings = CorvidaeSettings(
-        app_id="your-app-id",
-        tracking_host="corvidae.example.com",
-        digital_property="your-property-name",
-        conversion_name="your-conversion",
-        timezone="Europe/London",
+    docs_settings = CorvidaeSettings.parse(
+        {
+            "app_id": "your-app-id",
+            "tracking_host": "corvidae.example.com",
+            "digital_property": "your-property-name",
+            "conversion_name": "your-conversion",
+            "timezone": "Europe/London",
+        }
     )
 
     translation = translate(docs_event, docs_settings)
@@ -418,7 +421,7 @@ def test_amounts_are_dot_decimals_with_the_currency_places(amount: str, currency
 
 
 def test_settings_defaults_are_the_documented_ones() -> None:
-    defaults = CorvidaeSettings(app_id="a", tracking_host="c.example.com", digital_property="p")
+    defaults = CorvidaeSettings.parse({"app_id": "a", "tracking_host": "c.example.com", "digital_property": "p"})
     assert (defaults.conversion_name, defaults.timezone, defaults.send_user_id) == ("Sale", "UTC", True)
     assert (defaults.visitor_id_attribute, defaults.session_id_attribute) == (
         "_corvidae_visitor_id",
@@ -446,15 +449,15 @@ def test_settings_refuse_what_would_break_every_hit(overrides: dict[str, Any]) -
 
 def test_tracking_host_and_property_are_required() -> None:
     with pytest.raises(ValidationError, match="tracking_host"):
-        CorvidaeSettings(app_id="a", digital_property="p")  # type: ignore[call-arg]
+        CorvidaeSettings.parse({"app_id": "a", "digital_property": "p"})  # type: ignore[call-arg]
     with pytest.raises(ValidationError, match="digital_property"):
-        CorvidaeSettings(app_id="a", tracking_host="c.example.com")  # type: ignore[call-arg]
+        CorvidaeSettings.parse({"app_id": "a", "tracking_host": "c.example.com"})  # type: ignore[call-arg]
 
 
 def test_vendor_is_loadable_and_dry_runs_with_placeholders() -> None:
     assert load_vendor("corvidae") is VENDOR
     assert VENDOR.name == "corvidae"
-    placeholder = VENDOR.settings_model.model_validate(VENDOR.placeholder_settings)
+    placeholder = VENDOR.settings_model.parse(VENDOR.placeholder_settings)
     (request,) = VENDOR.translate(event("orders/create", fixture(FILLED)), placeholder).requests
     assert request.url.startswith("https://corvidae.example.com/i?timestamp=1705310460123&event=tr&")
     assert "&appId=PLACEHOLDER-APP-ID&" in request.url

@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook
 from shoprelay.vendors.edrone.settings import EdroneSettings
@@ -31,7 +33,7 @@ Payload = dict[str, Any]
 
 
 def settings(**overrides: Any) -> EdroneSettings:
-    return EdroneSettings(app_id=APP_ID, endpoint=ENDPOINT, **overrides)
+    return EdroneSettings.parse(dict(app_id=APP_ID, endpoint=ENDPOINT, **overrides))
 
 
 def load(name: str) -> Payload:
@@ -56,7 +58,7 @@ def refund_event(refund_payload: Payload, *, remembered_order: Payload | None) -
     if remembered_order is None:
         return refund
     order = event(remembered_order, "orders/create").order
-    return refund.model_copy(update={"order": order, "order_remembered": True})
+    return replace(refund, order=order, order_remembered=True)
 
 
 def partial_refund() -> Payload:

@@ -34,6 +34,8 @@ from edrone_cases import (
     with_many_lines,
     without_client_details,
 )
+from msgspec import ValidationError
+from msgspec.structs import replace
 
 from shoprelay.canonical import (
     Amounts,
@@ -472,12 +474,12 @@ def test_links_stay_aligned_and_a_pipe_in_a_url_is_percent_encoded() -> None:
     assert source.order is not None
     first = source.order.lines[0]
     lines = (
-        first.model_copy(update={"url": "https://shop.example/p?x=a|b", "image_url": "https://cdn.example/1.jpg"}),
-        first.model_copy(update={"line_id": "2", "product_id": "77", "title": "Ink"}),
+        replace(first, url="https://shop.example/p?x=a|b", image_url="https://cdn.example/1.jpg"),
+        replace(first, line_id="2", product_id="77", title="Ink"),
     )
-    order = source.order.model_copy(update={"lines": lines})
+    order = replace(source.order, lines=lines)
 
-    (request,) = translate(source.model_copy(update={"order": order}), settings()).requests
+    (request,) = translate(replace(source, order=order), settings()).requests
     body = dict(request.form_body or {})
 
     assert {k: v for k, v in body.items() if k.startswith("product_")} == {
@@ -490,7 +492,9 @@ def test_links_stay_aligned_and_a_pipe_in_a_url_is_percent_encoded() -> None:
 
 
 def test_production_url_without_an_endpoint() -> None:
-    (request,) = translate(fixture_event(AUD_USD, "orders/create"), EdroneSettings(app_id="live-app")).requests
+    (request,) = translate(
+        fixture_event(AUD_USD, "orders/create"), EdroneSettings.parse({"app_id": "live-app"})
+    ).requests
 
     assert request.url == "https://api.edrone.me/trace"
     assert dict(request.form_body or {})["app_id"] == "live-app"
@@ -498,7 +502,7 @@ def test_production_url_without_an_endpoint() -> None:
 
 def test_vendor_loads_by_name_and_dry_runs_on_placeholder_settings() -> None:
     vendor = load_vendor("edrone")
-    placeholder = vendor.settings_model.model_validate(vendor.placeholder_settings)
+    placeholder = vendor.settings_model.parse(vendor.placeholder_settings)
 
     (request,) = vendor.translate(fixture_event(AUD_USD, "orders/create"), placeholder).requests
 
@@ -525,8 +529,8 @@ def test_responses_are_read_as_edrone_documents_them(
 
 
 def test_unknown_app_id_setting_is_refused() -> None:
-    with pytest.raises(ValueError, match="app_id"):
-        EdroneSettings(app_id="")
+    with pytest.raises(ValidationError, match="app_id"):
+        EdroneSettings.parse({"app_id": ""})
 
 
 # --- the vendor document's own example ---------------------------------------------------
@@ -593,7 +597,7 @@ def test_reproduces_the_vendor_documents_order_example() -> None:
         order=order,
     )
 
-    (request,) = translate(source, EdroneSettings(app_id="YOUR_APP_ID", order_id_field="name")).requests
+    (request,) = translate(source, EdroneSettings.parse({"app_id": "YOUR_APP_ID", "order_id_field": "name"})).requests
     body = dict(request.form_body or {})
 
     # Shopify has no category ids, so that one field of the example cannot be produced.
@@ -615,7 +619,7 @@ def test_reproduces_the_vendor_documents_cancel_example() -> None:
         "orders/cancelled",
     )
 
-    (request,) = translate(source, EdroneSettings(app_id="YOUR_APP_ID", order_id_field="name")).requests
+    (request,) = translate(source, EdroneSettings.parse({"app_id": "YOUR_APP_ID", "order_id_field": "name"})).requests
 
     # The document's cancel example; the older server guide adds the email, which we send too.
     assert dict(request.form_body or {}) == {

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from msgspec.structs import replace
+
 from shoprelay.canonical import CanonicalEvent, Order
 from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook
 from shoprelay.vendors.base import VendorRequest
@@ -48,7 +50,7 @@ _TWO_DECIMALS = re.compile(r"^\d+\.\d\d$")
 
 
 def settings(**overrides: Any) -> EsputnikSettings:
-    return EsputnikSettings(api_key=API_KEY, endpoint=ENDPOINT, **overrides)
+    return EsputnikSettings.parse(dict(api_key=API_KEY, endpoint=ENDPOINT, **overrides))
 
 
 def payload(name: str) -> dict[str, Any]:
@@ -66,7 +68,7 @@ def event(
         RECEIVED,
     )
     if order is not None:
-        parsed = parsed.model_copy(update={"order": order, "order_remembered": True})
+        parsed = replace(parsed, order=order, order_remembered=True)
     return parsed
 
 

@@ -37,7 +37,8 @@ from esputnik_cases import (
     without_client_details,
     without_contact,
 )
-from pydantic import ValidationError
+from msgspec import ValidationError
+from msgspec.structs import replace
 
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.vendors import load_vendor
@@ -513,7 +514,7 @@ def test_paid_status_setting_moves_paid_orders_in_progress() -> None:
 
 
 def test_an_order_event_without_an_order_is_a_translation_error() -> None:
-    subject = event(open_docs_order(), "orders/paid").model_copy(update={"order": None})
+    subject = replace(event(open_docs_order(), "orders/paid"), order=None)
     with pytest.raises(TranslationError, match="carries no order"):
         translated(subject)
 
@@ -545,10 +546,12 @@ def test_reproduces_the_vendor_documents_order_created_example() -> None:
     placed = event(body, "orders/create")
     assert placed.order is not None
     # Shopify's webhook has no product URLs; a catalogue-enriched order would, as here.
-    line = placed.order.lines[0].model_copy(
-        update={"url": "http://example.com/item/200600", "image_url": "http://example.com/item/200600/image.png"}
+    line = replace(
+        placed.order.lines[0],
+        url="http://example.com/item/200600",
+        image_url="http://example.com/item/200600/image.png",
     )
-    placed = placed.model_copy(update={"order": placed.order.model_copy(update={"lines": (line,)})})
+    placed = replace(placed, order=replace(placed.order, lines=(line,)))
     doc_example = {
         "eventTypeKey": "orderCreated",
         "keyValue": "380501234567",
@@ -716,7 +719,7 @@ def test_orders_mode_still_sends_carts_as_events() -> None:
 
 def test_vendor_is_registered_with_placeholder_settings_that_dry_run() -> None:
     vendor = load_vendor("esputnik")
-    placeholder = vendor.settings_model.model_validate(vendor.placeholder_settings)
+    placeholder = vendor.settings_model.parse(vendor.placeholder_settings)
     result = vendor.translate(event(payload(DOCS_ORDER), "orders/create"), placeholder)
     assert result.requests[1].url == "https://esputnik.com/api/v1/event"
     assert result.requests[1].headers["Authorization"] == "Basic dXNlcjpQTEFDRUhPTERFUi1FU1BVVE5JSy1BUEktS0VZ"
@@ -728,9 +731,9 @@ def test_settings_keep_the_key_secret_and_refuse_unknown_choices() -> None:
     assert "test-key" not in repr(configured)
     assert HEADERS["Authorization"] == "Basic dXNlcjp0ZXN0LWtleQ=="
     with pytest.raises(ValidationError):
-        EsputnikSettings(api_key="k", mode="batch")
+        EsputnikSettings.parse({"api_key": "k", "mode": "batch"})
     with pytest.raises(ValidationError):
-        EsputnikSettings(api_key="")
+        EsputnikSettings.parse({"api_key": ""})
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from msgspec.structs import replace
+
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook
 from shoprelay.vendors.base import VendorRequest
@@ -41,7 +43,7 @@ type Variant = Callable[[Payload], Payload]
 
 
 def settings(**overrides: Any) -> MyTrackerSettings:
-    return MyTrackerSettings(app_id=APP_ID, api_token=TOKEN, endpoint=ENDPOINT, **overrides)
+    return MyTrackerSettings.parse(dict(app_id=APP_ID, api_token=TOKEN, endpoint=ENDPOINT, **overrides))
 
 
 def load(name: str) -> Payload:
@@ -63,8 +65,8 @@ def fixture_event(name: str, topic: str, *variants: Variant) -> CanonicalEvent:
 
 def remembered(refund_event: CanonicalEvent, order_event: CanonicalEvent | None) -> CanonicalEvent:
     """A refund enriched the way ingress does it from order memory."""
-    return refund_event.model_copy(
-        update={"order": order_event.order if order_event else None, "order_remembered": order_event is not None}
+    return replace(
+        refund_event, order=order_event.order if order_event else None, order_remembered=order_event is not None
     )
 
 

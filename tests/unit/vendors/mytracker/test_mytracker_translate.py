@@ -453,7 +453,7 @@ def test_event_time_outside_mytracker_range_is_an_error() -> None:
 
 
 def test_production_url_and_raw_token() -> None:
-    production = MyTrackerSettings(app_id="001", api_token=TOKEN)
+    production = MyTrackerSettings.parse({"app_id": "001", "api_token": TOKEN})
     request = translate(fixture_event(AUD_USD, "orders/create"), production).requests[0]
     assert request.url == "https://tracker-s2s.my.com/v1/order/?idApp=001"
     assert request.wire_headers() == {"Authorization": TOKEN, "Content-Type": "application/json"}
@@ -467,7 +467,7 @@ def test_translation_is_repeatable() -> None:
 def test_vendor_declaration_and_placeholders() -> None:
     vendor = load_vendor("mytracker")
     assert vendor is VENDOR
-    placeholder = vendor.settings_model(**vendor.placeholder_settings)
+    placeholder = vendor.settings_model.parse(vendor.placeholder_settings)
     result = vendor.translate(fixture_event(AUD_USD, "orders/create"), placeholder)
     assert isinstance(result, Translation)
     assert result.requests[0].url == "https://tracker-s2s.my.com/v1/order/?idApp=PLACEHOLDER-APP-ID"

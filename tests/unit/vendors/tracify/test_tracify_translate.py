@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from msgspec import ValidationError
+from msgspec.structs import replace
 from tracify_cases import (
     API_KEY,
     AUD_SHOP_USD_BUYER,
@@ -368,10 +369,10 @@ def test_partial_refund_of_a_remembered_order_is_skipped() -> None:
     assert order is not None
     refund_event = fixture_event(REFUND, "refunds/create")
     assert refund_event.refund is not None
-    partial = refund_event.refund.model_copy(
-        update={"order_id": order.id, "lines": (RefundLine(line_id=order.lines[1].line_id, quantity=1),)}
+    partial = replace(
+        refund_event.refund, order_id=order.id, lines=(RefundLine(line_id=order.lines[1].line_id, quantity=1),)
     )
-    event = refund_event.model_copy(update={"order": order, "order_remembered": True, "refund": partial})
+    event = replace(refund_event, order=order, order_remembered=True, refund=partial)
 
     assert translate(event, settings()).skipped == CANNOT_EXPRESS_REFUND
 
@@ -387,7 +388,7 @@ def test_created_and_paid_of_one_paid_order_are_the_same_effect_and_body() -> No
 
 
 def test_production_url_when_no_endpoint_is_set() -> None:
-    shop_settings = TracifySettings(api_key=API_KEY, customer_site_id=SITE_ID)
+    shop_settings = TracifySettings.parse({"api_key": API_KEY, "customer_site_id": SITE_ID})
 
     request = translate(fixture_event(TWELVE_LINES, "orders/create"), shop_settings).requests[0]
 
@@ -419,12 +420,14 @@ def test_the_docs_example_purchase_is_reproduced() -> None:
         )
         return payload
 
-    doc_settings = TracifySettings(
-        api_key=API_KEY,
-        customer_site_id="00000000-0000-0000-0000-000000000000",
-        storefront_origin="https://www.yourwebsite.com",
-        decimal_separator=".",
-        send_cc=False,
+    doc_settings = TracifySettings.parse(
+        {
+            "api_key": API_KEY,
+            "customer_site_id": "00000000-0000-0000-0000-000000000000",
+            "storefront_origin": "https://www.yourwebsite.com",
+            "decimal_separator": ".",
+            "send_cc": False,
+        }
     )
     sent = translate(fixture_event(TWELVE_LINES, "orders/create", as_in_the_docs), doc_settings).requests[0]
 
@@ -505,7 +508,7 @@ def test_invalid_settings_are_refused(overrides: dict[str, Any], problem: str) -
 
 def test_vendor_declaration_dry_runs_with_placeholders() -> None:
     vendor = load_vendor("tracify")
-    placeholder = vendor.settings_model.model_validate(vendor.placeholder_settings)
+    placeholder = vendor.settings_model.parse(vendor.placeholder_settings)
 
     request = vendor.translate(fixture_event(TWELVE_LINES, "orders/create"), placeholder).requests[0]
 

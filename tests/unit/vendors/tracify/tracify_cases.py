@@ -40,7 +40,7 @@ Variant = Callable[[Payload], Payload]
 
 def settings(**overrides: Any) -> TracifySettings:
     values: dict[str, Any] = {"endpoint": ENDPOINT, "api_key": API_KEY, "customer_site_id": SITE_ID}
-    return TracifySettings.model_validate(values | overrides)
+    return TracifySettings.parse(values | overrides)
 
 
 def load(name: str) -> Payload:

@@ -1,7 +1,7 @@
 """Shopify webhooks: signature check, topic table and payload mapping.
 
 The payload models load on first use (PEP 562), so code that only checks signatures does
-not import pydantic.
+not import the payload models or build their decoders.
 """
 
 from __future__ import annotations

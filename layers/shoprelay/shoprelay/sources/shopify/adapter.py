@@ -11,11 +11,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BaseModel, ValidationError
+import msgspec
 
 from shoprelay.canonical import (
     Address,
@@ -49,6 +49,7 @@ TOPIC_KINDS: dict[str, EventKind] = {
     "customers_email_marketing_consent/update": EventKind.CUSTOMER_UPDATED,
 }
 
+_ZERO = Decimal(0)
 _EVENT_NAMESPACE = uuid.UUID("6f0b8f8e-6c1e-4c57-9f63-2d7f0c6a9b10")
 _CONSENT_YES = frozenset({"subscribed"})
 _CONSENT_NO = frozenset({"not_subscribed", "unsubscribed", "redacted", "invalid"})
@@ -76,11 +77,11 @@ def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> Cano
     if kind is None:
         raise UnsupportedTopicError(meta.topic)
     try:
-        text = body.decode("utf-8")
+        body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PayloadError("", f"body is not UTF-8 (byte {error.start})") from None
-    model, build = _TOPIC_PARSERS[meta.topic.split("/")[0]]
-    payload = _validate(model, text)
+    decoder, build = _TOPIC_PARSERS[meta.topic.split("/")[0]]
+    payload = _decode(decoder, body)
     fields = build(payload)
     occurred = meta.triggered_at or fields.pop("_occurred_at", None) or received_at
     fields.pop("_occurred_at", None)
@@ -103,16 +104,45 @@ def event_id_for(meta: WebhookMeta, body: bytes) -> str:
     return str(uuid.uuid5(_EVENT_NAMESPACE, f"{meta.shop}\n{meta.topic}\n{basis}"))
 
 
-def _validate[M: BaseModel](model: type[M], text: str) -> M:
+def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
     try:
-        return model.model_validate_json(text)
-    except ValidationError as error:
+        return decoder.decode(body)
+    except msgspec.DecodeError as error:
         problem = first_problem(error)
         if problem.kind == "json_invalid":
             raise PayloadError("", f"body is not valid JSON ({problem.message})") from None
-        if problem.kind == "model_type":
+        if problem.kind == "type":
             raise PayloadError(problem.path, "must be a JSON object") from None
         raise PayloadError(problem.path, problem.message) from None
+
+
+def _id(value: p.Id | None) -> str | None:
+    """An id as text; Shopify's numbers can exceed 2**53, so never via float."""
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def _required_id(value: p.Id, path: str) -> str:
+    text = _id(value)
+    if text is None:
+        raise PayloadError(path, "must not be empty")
+    return text
+
+
+def _decimal(value: p.Amount) -> Decimal | None:
+    """An amount, exact: a float from the JSON is read back through its shortest text."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(repr(value) if type(value) is float else value)
+    except InvalidOperation:
+        raise PayloadError("", f"{value!r} is not a decimal amount") from None
+    if not amount.is_finite():
+        raise PayloadError("", f"{value!r} is not a finite amount")
+    return amount
 
 
 def _utc(moment: datetime) -> datetime:
@@ -125,15 +155,18 @@ def _utc_or_none(moment: datetime | None) -> datetime | None:
     return _utc(moment) if moment is not None else None
 
 
-def _money(money_set: p.MoneySet | None, fallback: Decimal | None = None) -> Money:
+def _money(money_set: p.MoneySet | None, fallback: p.Amount = None) -> Money:
     """Both sides of an amount; a missing buyer side means the buyer paid in shop currency."""
-    shop = money_set.shop_money.amount if money_set and money_set.shop_money else None
-    buyer = money_set.presentment_money.amount if money_set and money_set.presentment_money else None
-    shop = shop if shop is not None else (fallback if fallback is not None else Decimal(0))
+    shop = _decimal(money_set.shop_money.amount) if money_set and money_set.shop_money else None
+    buyer = _decimal(money_set.presentment_money.amount) if money_set and money_set.presentment_money else None
+    if shop is None:
+        shop = _decimal(fallback) if fallback is not None else None
+    if shop is None:
+        shop = _ZERO
     return Money(shop=shop, buyer=buyer if buyer is not None else shop)
 
 
-def _first_money(*candidates: p.MoneySet | None, fallback: Decimal | None = None) -> Money:
+def _first_money(*candidates: p.MoneySet | None, fallback: p.Amount = None) -> Money:
     for candidate in candidates:
         if candidate is not None and candidate.shop_money is not None:
             return _money(candidate)
@@ -152,7 +185,17 @@ def _consent(consent: p.MarketingConsent | None, legacy: bool | None = None) -> 
 def _address(address: p.ShopifyAddress | None) -> Address | None:
     if address is None:
         return None
-    return Address(**address.model_dump())
+    return Address(
+        first_name=address.first_name,
+        last_name=address.last_name,
+        address1=address.address1,
+        address2=address.address2,
+        city=address.city,
+        zip=address.zip,
+        province_code=address.province_code,
+        country_code=address.country_code,
+        phone=address.phone,
+    )
 
 
 def _customer(
@@ -168,7 +211,7 @@ def _customer(
     c = customer or p.ShopifyCustomer()
     where = address or c.default_address or p.ShopifyAddress()
     return Customer(
-        id=c.id,
+        id=_id(c.id),
         email=(email or c.email or None),
         phone=(phone or c.phone or where.phone or None),
         first_name=c.first_name or where.first_name,
@@ -207,8 +250,8 @@ def _client(
     )
 
 
-def _cart_attributes(attributes: list[p.NameValue]) -> dict[str, str]:
-    return {a.name: a.value or "" for a in attributes if a.name}
+def _cart_attributes(attributes: tuple[p.NameValue, ...]) -> dict[str, str]:
+    return {str(a.name): a.value or "" for a in attributes if a.name}
 
 
 def _line(line: p.ShopifyLineItem, index: int) -> LineItem:
@@ -216,9 +259,9 @@ def _line(line: p.ShopifyLineItem, index: int) -> LineItem:
     discount = _money(line.total_discount_set, line.total_discount)
     title = line.title or line.name or line.sku or "item"
     return LineItem(
-        line_id=line.id or line.key or str(index + 1),
-        product_id=line.product_id,
-        variant_id=line.variant_id,
+        line_id=_id(line.id) or line.key or str(index + 1),
+        product_id=_id(line.product_id),
+        variant_id=_id(line.variant_id),
         sku=line.sku or None,
         title=title,
         variant_title=line.variant_title or None,
@@ -231,10 +274,10 @@ def _line(line: p.ShopifyLineItem, index: int) -> LineItem:
     )
 
 
-def _refund(refund: p.ShopifyRefund) -> Refund:
+def _refund(refund: p.ShopifyRefund, path: str = "") -> Refund:
     lines = tuple(
         RefundLine(
-            line_id=r.line_item_id,
+            line_id=_required_id(r.line_item_id, f"{path}refund_line_items.{i}.line_item_id"),
             quantity=r.quantity,
             subtotal=_money(r.subtotal_set, r.subtotal),
             tax=_money(r.total_tax_set, r.total_tax),
@@ -243,7 +286,11 @@ def _refund(refund: p.ShopifyRefund) -> Refund:
         for i, r in enumerate(refund.refund_line_items)
     )
     returned = sum(
-        (t.amount or Decimal(0) for t in refund.transactions if t.kind == "refund" and t.status in {None, "success"}),
+        (
+            _decimal(t.amount) or _ZERO
+            for t in refund.transactions
+            if t.kind == "refund" and t.status in {None, "success"}
+        ),
         Decimal(0),
     )
     shipping = Money()
@@ -255,8 +302,8 @@ def _refund(refund: p.ShopifyRefund) -> Refund:
     line_value = sum((line.subtotal.shop + line.tax.shop for line in lines), Decimal(0))
     amount = Money(shop=returned, buyer=returned) if returned else Money(shop=line_value, buyer=line_value)
     return Refund(
-        id=refund.id,
-        order_id=refund.order_id,
+        id=_required_id(refund.id, f"{path}id"),
+        order_id=_id(refund.order_id),
         created_at=_utc(refund.processed_at or refund.created_at),
         lines=lines,
         amount=amount,
@@ -290,9 +337,9 @@ def order_from_payload(order: p.ShopifyOrder) -> Order:
         ),
     )
     return Order(
-        id=order.id,
+        id=_required_id(order.id, "id"),
         name=order.name,
-        number=order.order_number or order.number,
+        number=_id(order.order_number) or _id(order.number),
         token=order.token,
         cart_token=order.cart_token or None,
         checkout_token=order.checkout_token or None,
@@ -321,8 +368,8 @@ def order_from_payload(order: p.ShopifyOrder) -> Order:
             order.client_details, order.browser_ip, order.landing_site, order.referring_site, order.source_name
         ),
         cart_attributes=_cart_attributes(order.note_attributes),
-        discount_codes=tuple(d.code for d in order.discount_codes if d.code),
-        refunds=tuple(_refund(r) for r in order.refunds),
+        discount_codes=tuple(str(d.code) for d in order.discount_codes if d.code),
+        refunds=tuple(_refund(r, f"refunds.{i}.") for i, r in enumerate(order.refunds)),
         status_url=order.order_status_url,
         test=order.test,
     )
@@ -342,7 +389,7 @@ def _refund_fields(refund: p.ShopifyRefund) -> dict[str, Any]:
 def _checkout_fields(checkout: p.ShopifyCheckout) -> dict[str, Any]:
     currency = checkout.currency.upper()
 
-    def same(amount: Decimal | None) -> Money:
+    def same(amount: p.Amount) -> Money:
         return _money(None, amount)
 
     mapped = Checkout(
@@ -381,6 +428,7 @@ def _checkout_fields(checkout: p.ShopifyCheckout) -> dict[str, Any]:
 
 
 def _customer_fields(customer: p.ShopifyCustomerPayload) -> dict[str, Any]:
+    _required_id(customer.id, "id")
     address = customer.default_address or (customer.addresses[0] if customer.addresses else None)
     return {
         "customer": _customer(customer, address=address),
@@ -391,17 +439,22 @@ def _customer_fields(customer: p.ShopifyCustomerPayload) -> dict[str, Any]:
 def _consent_fields(consent: p.ShopifyEmailConsentPayload) -> dict[str, Any]:
     return {
         "customer": Customer(
-            id=consent.customer_id,
+            id=_required_id(consent.customer_id, "customer_id"),
             email=consent.email_address or None,
             accepts_email_marketing=_consent(consent.email_marketing_consent),
         )
     }
 
 
-_TOPIC_PARSERS: dict[str, tuple[type[BaseModel], Callable[[Any], dict[str, Any]]]] = {
-    "orders": (p.ShopifyOrder, _order_fields),
-    "refunds": (p.ShopifyRefund, _refund_fields),
-    "checkouts": (p.ShopifyCheckout, _checkout_fields),
-    "customers": (p.ShopifyCustomerPayload, _customer_fields),
-    "customers_email_marketing_consent": (p.ShopifyEmailConsentPayload, _consent_fields),
+def _lax(model: type[Any]) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(model, strict=False)
+
+
+_TOPIC_PARSERS: dict[str, tuple[msgspec.json.Decoder[Any], Callable[[Any], dict[str, Any]]]] = {
+    "orders": (_lax(p.ShopifyOrder), _order_fields),
+    "refunds": (_lax(p.ShopifyRefund), _refund_fields),
+    "checkouts": (_lax(p.ShopifyCheckout), _checkout_fields),
+    "customers": (_lax(p.ShopifyCustomerPayload), _customer_fields),
+    "customers_email_marketing_consent": (_lax(p.ShopifyEmailConsentPayload), _consent_fields),
 }
+"""Topic family → (typed decoder, mapping to canonical fields); decoders compile once."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator
+import msgspec
 
-from shoprelay.vendors.base import VendorSettings
+from shoprelay.vendors.base import NonEmpty, VendorSettings
 
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
@@ -14,7 +14,7 @@ _HOSTNAME = re.compile(
 _TIMEZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*$")
 
 
-class CorvidaeSettings(VendorSettings):
+class CorvidaeSettings(VendorSettings, frozen=True, kw_only=True):
     """What one shop's Corvidae account needs, and the choices its docs leave to the shop.
 
     Corvidae has no API key: ``app_id`` identifies the account and the request goes to the
@@ -22,16 +22,16 @@ class CorvidaeSettings(VendorSettings):
     :class:`VendorSettings`) replaces ``https://<tracking_host>`` entirely, for sandboxes.
     """
 
-    app_id: str = Field(min_length=1)
+    app_id: NonEmpty
     """The Corvidae application (client) id the account manager gives the shop."""
     tracking_host: str
     """The shop's Corvidae tracking subdomain, a bare host name such as
     ``corvidae.example.com``: Corvidae serves each client from a first-party CNAME, so there is
     no shared production host to fall back on."""
-    digital_property: str = Field(min_length=1)
+    digital_property: NonEmpty
     """Must equal a property name configured in the Corvidae account, or the hit is not
     attributed; Corvidae cannot guess it, so there is no default."""
-    conversion_name: str = Field(default="Sale", min_length=1)
+    conversion_name: NonEmpty = "Sale"
     """Must equal a conversion type configured in Corvidae; ``Sale`` is the docs' own example."""
     timezone: str = "UTC"
     """IANA name of the sender's time zone. Lambda runs in UTC and ``timestamp`` is UTC, so
@@ -45,18 +45,13 @@ class CorvidaeSettings(VendorSettings):
     session_id_attribute: str = "_corvidae_session_id"
     """Cart attribute where the storefront stores Corvidae's session id."""
 
-    @field_validator("tracking_host")
-    @classmethod
-    def _bare_host_name(cls, value: str) -> str:
-        # A scheme or path here would silently produce a broken URL on every order.
-        if not _HOSTNAME.fullmatch(value):
-            raise ValueError("must be a bare host name such as corvidae.example.com (no scheme, port or path)")
-        return value.lower()
-
-    @field_validator("timezone")
-    @classmethod
-    def _looks_like_iana_name(cls, value: str) -> str:
-        # Checked by shape only: the Lambda image need not carry the tz database.
-        if not _TIMEZONE.fullmatch(value):
-            raise ValueError("must be an IANA time zone name such as UTC or Europe/London")
-        return value
+    def __post_init__(self) -> None:
+        # A scheme or path in the host would silently produce a broken URL on every order.
+        if not _HOSTNAME.fullmatch(self.tracking_host):
+            raise ValueError(
+                "tracking_host: must be a bare host name such as corvidae.example.com (no scheme, port or path)"
+            )
+        msgspec.structs.force_setattr(self, "tracking_host", self.tracking_host.lower())
+        # The zone is checked by shape only: the Lambda image need not carry the tz database.
+        if not _TIMEZONE.fullmatch(self.timezone):
+            raise ValueError("timezone: must be an IANA time zone name such as UTC or Europe/London")

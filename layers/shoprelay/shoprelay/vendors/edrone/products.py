@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+
+import msgspec
 
 from shoprelay.canonical import LineItem
 from shoprelay.vendors.edrone.formats import category_path, product_list, safe_text, safe_url
 from shoprelay.vendors.edrone.settings import EdroneSettings
+from shoprelay.vendors.wire import form_text
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def lines_still_ordered(lines: Sequence[LineItem]) -> tuple[LineItem, ...]:
     instead: edrone needs at least one product, and what was bought is the best account of it.
     """
     kept = tuple(line for line in lines if _units(line) > 0)
-    return kept or tuple(line.model_copy(update={"current_quantity": None}) for line in lines)
+    return kept or tuple(msgspec.structs.replace(line, current_quantity=None) for line in lines)
 
 
 def product_fields(
@@ -85,4 +87,4 @@ def _units(line: LineItem) -> int:
 
 
 def _encoded_size(fields: Mapping[str, str]) -> int:
-    return len(urlencode(dict(fields)).encode("ascii"))
+    return len(form_text(fields))

@@ -9,19 +9,19 @@ each has the default the README documents. The shared
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+import msgspec
 
-from shoprelay.vendors.base import VendorSettings
+from shoprelay.vendors.base import NonEmpty, VendorSettings
 
 DEFAULT_BASE_URL = "https://api.edrone.me"
 
 
-class EdroneSettings(VendorSettings):
+class EdroneSettings(VendorSettings, frozen=True, kw_only=True):
     """One shop's edrone account and the choices its order and subscription events depend on."""
 
-    app_id: str = Field(min_length=1)
+    app_id: NonEmpty
     """The App ID from edrone's Mission Control. Not a secret: edrone's browser tag shows it on every page."""
 
     c_id_attribute: str = "_edrone_c_id"
@@ -48,7 +48,7 @@ class EdroneSettings(VendorSettings):
     otherwise any customer update in Shopify would unsubscribe them in edrone.
     """
 
-    body_size_target: int = Field(default=8192, ge=1024)
+    body_size_target: Annotated[int, msgspec.Meta(ge=1024)] = 8192
     """Bytes an encoded request should stay under. edrone documents no limit; our research
     proposes about 8 KB. Over it, titles are shortened and product links dropped, but products
     are never removed, so a very large order is sent whole rather than misstated."""

@@ -9,7 +9,6 @@ replaces the order's items, so a second part would erase the first.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -29,6 +28,7 @@ from shoprelay.vendors.esputnik.order_view import (
     order_items,
 )
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
+from shoprelay.vendors.wire import json_text
 
 NO_CONTACT = "no email or phone for the buyer, so eSputnik has no contact to attach the order to"
 NO_CART_CONTACT = "no email or phone on the checkout, so eSputnik has no contact to attach the cart to"
@@ -134,7 +134,7 @@ def _fitted_event(
 
 def _list_params(name: str, entries: Sequence[dict[str, Any]], omitted: int) -> list[dict[str, str]]:
     """The list as a JSON string (eSputnik reads one nesting level), and how many were trimmed."""
-    listed = [_param(name, json.dumps(list(entries), ensure_ascii=False, separators=(",", ":")))]
+    listed = [_param(name, json_text(list(entries)))]
     if omitted:
         listed.append(_param(f"{name}Omitted", str(omitted)))
     return listed

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from shoprelay.canonical import LineItem, Order, Refund, minor_units
+from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_amount
 from shoprelay.vendors.esputnik.api import json_number
 from shoprelay.vendors.esputnik.contact import Contact
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
@@ -51,7 +51,7 @@ class OrderView:
 
     def amount(self, value: Decimal) -> Decimal:
         """``value`` rounded to the currency's minor unit (none for JPY)."""
-        return value.quantize(Decimal(1).scaleb(-minor_units(self.currency)), rounding=ROUND_HALF_UP)
+        return round_amount(value, self.currency)
 
 
 def order_status(order: Order, settings: EsputnikSettings) -> str:

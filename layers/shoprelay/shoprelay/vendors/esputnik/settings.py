@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
-
-from shoprelay.vendors.base import VendorSettings
+from shoprelay.vendors.base import NonEmpty, Secret, VendorSettings
 
 
-class EsputnikSettings(VendorSettings):
+class EsputnikSettings(VendorSettings, frozen=True, kw_only=True):
     """One shop's eSputnik account and how its orders reach it."""
 
-    api_key: SecretStr = Field(min_length=1)
+    api_key: Secret
     """The API key (Settings → API in eSputnik), sent as the Basic-auth password; a secret,
     so it never appears in reprs or logs. It needs access to contacts and events (event mode)
     or to orders (orders mode)."""
 
-    username: str = Field(default="user", min_length=1)
+    username: NonEmpty = "user"
     """The Basic-auth user name. eSputnik ignores it and reads only the key; ``user`` is what
     Yespo's own Shopify app sends."""
 

@@ -9,7 +9,6 @@ ADD→ADD ("adding a product to an order"), and each part carries its own ``acti
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from shoprelay.canonical import LineItem, format_amount
 from shoprelay.vendors.base import TranslationError
 from shoprelay.vendors.mytracker.actions import OrderAction
 from shoprelay.vendors.mytracker.settings import MyTrackerSettings
+from shoprelay.vendors.wire import json_bytes
 
 MAX_BODY_BYTES = 10 * 1024
 """MyTracker's documented "10Kb", read as KiB; measured on the exact bytes sent."""
@@ -34,7 +34,7 @@ type Body = dict[str, Any]
 
 def wire_size(value: Any) -> int:
     """Bytes of ``value`` encoded exactly as ``VendorRequest.body_bytes`` encodes JSON."""
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return len(json_bytes(value))
 
 
 def action_id(shop: str, order_id: str, effect: str, part: int) -> str:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
-
-from shoprelay.vendors.base import VendorSettings
+from shoprelay.vendors.base import NonEmpty, Secret, VendorSettings
 
 PRODUCTION_ENDPOINT = "https://tracker-s2s.my.com"
 
 
-class MyTrackerSettings(VendorSettings):
+class MyTrackerSettings(VendorSettings, frozen=True, kw_only=True):
     """Settings for MyTracker's S2S ``order`` / ``orderBatch`` methods.
 
     Inherited choices keep their shared defaults: ``order_id_field="id"`` (it must match
@@ -19,14 +17,14 @@ class MyTrackerSettings(VendorSettings):
     and ``currency="shop"`` (MyTracker orders carry one ``currency_code``).
     """
 
-    app_id: str = Field(min_length=1)
+    app_id: NonEmpty
     """The project's ``idApp``; it travels in the query string, not in a header."""
-    api_token: SecretStr = Field(min_length=1)
+    api_token: Secret
     """The S2S token, sent raw in ``Authorization`` (MyTracker refuses a ``Bearer`` prefix).
 
     A secret type so that settings printed in a log or a traceback never show it.
     """
-    lvid_attribute: str = Field(default="_mytracker_lvid", min_length=1)
+    lvid_attribute: NonEmpty = "_mytracker_lvid"
     """Cart attribute where the storefront stores the MyTracker visitor id (``lvid``).
 
     The server cannot derive an ``lvid``; only the storefront's counter knows it, so the

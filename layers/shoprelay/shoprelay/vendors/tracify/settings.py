@@ -12,17 +12,17 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+import msgspec
 
-from shoprelay.vendors.base import VendorSettings
+from shoprelay.vendors.base import Secret, VendorSettings
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-class TracifySettings(VendorSettings):
+class TracifySettings(VendorSettings, frozen=True, kw_only=True):
     """One shop's Tracify account and the choices its purchase events depend on."""
 
-    api_key: SecretStr = Field(min_length=1)
+    api_key: Secret
     """Sent as the ``tracify-token`` header; a secret, so it never appears in reprs or logs."""
 
     customer_site_id: str
@@ -60,20 +60,12 @@ class TracifySettings(VendorSettings):
     """What ``ITEMn`` carries: the docs call it the item's name; Tracify's WooCommerce plugin
     sends the SKU. Lines without a SKU fall back to the title."""
 
-    @field_validator("customer_site_id")
-    @classmethod
-    def _looks_like_uuid(cls, value: str) -> str:
-        if not _UUID.match(value):
-            raise ValueError("must be the UUID Tracify issued (8-4-4-4-12 hex digits)")
-        return value
-
-    @field_validator("storefront_origin")
-    @classmethod
-    def _is_bare_origin(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        trimmed = value.rstrip("/")
-        parts = urlsplit(trimmed)
-        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query:
-            raise ValueError("must be scheme and host only, like https://www.example.com")
-        return trimmed
+    def __post_init__(self) -> None:
+        if not _UUID.match(self.customer_site_id):
+            raise ValueError("customer_site_id: must be the UUID Tracify issued (8-4-4-4-12 hex digits)")
+        if self.storefront_origin is not None:
+            trimmed = self.storefront_origin.rstrip("/")
+            parts = urlsplit(trimmed)
+            if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query:
+                raise ValueError("storefront_origin: must be scheme and host only, like https://www.example.com")
+            msgspec.structs.force_setattr(self, "storefront_origin", trimmed)
