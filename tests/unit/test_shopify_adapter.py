@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -139,6 +140,17 @@ def test_event_id_is_stable_across_redeliveries_and_distinct_per_event() -> None
     other = parse(body, webhook_id="w3", event_id="e2")
     assert first.id == redelivered.id
     assert first.id != other.id
+
+
+@pytest.mark.parametrize(
+    ("webhook_id", "event_id"), [("w1", "e1"), ("w2", None), ("délivrance-ж", None)], ids=["event", "delivery", "utf8"]
+)
+def test_event_id_is_the_version_5_uuid_of_shop_topic_and_source_id(webhook_id: str, event_id: str | None) -> None:
+    """Ids already stored (dedup keys, vendor effects) stay valid only while this never changes."""
+    event = parse(fixture_json("orders-create.shopify-docs-2026-04.json"), webhook_id=webhook_id, event_id=event_id)
+    namespace = uuid.UUID("6f0b8f8e-6c1e-4c57-9f63-2d7f0c6a9b10")
+    expected = uuid.uuid5(namespace, f"demo-shop.myshopify.com\norders/create\n{event_id or webhook_id}")
+    assert event.id == str(expected)
 
 
 def test_triggered_at_is_the_event_time() -> None:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 import msgspec
@@ -117,7 +118,15 @@ class VendorRequest:
         return None
 
     def body_bytes(self) -> bytes | None:
-        """The body exactly as it goes on the wire (compact UTF-8 JSON or form encoding)."""
+        """The body exactly as it goes on the wire (compact UTF-8 JSON or form encoding).
+
+        Encoded once per request: translators that check a vendor's size limit ask for the
+        same bytes that are then sent.
+        """
+        return self._encoded_body
+
+    @cached_property
+    def _encoded_body(self) -> bytes | None:
         if self.form_body is not None:
             return form_text(self.form_body).encode("ascii")
         if self.json_body is not None:

@@ -2,9 +2,11 @@
 
 Translators measure bodies against vendor size limits with the same functions that produce
 the bytes sent, so a size check can never disagree with the request. Both are written for
-speed, and both produce exactly what the standard library would: compact UTF-8 JSON as
-``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` and forms as
-``urllib.parse.urlencode`` (the tests hold them to that).
+speed, and both produce what the standard library would: compact UTF-8 JSON as
+``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` and forms exactly as
+``urllib.parse.urlencode`` (the tests hold them to that). The one difference is the spelling
+of floats below 1e-4 or from 1e16 on (``0.00001`` for ``1e-05``): the same number, and never
+an amount, which vendors get rounded to cents.
 """
 
 from __future__ import annotations

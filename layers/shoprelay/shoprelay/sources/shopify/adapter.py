@@ -51,6 +51,7 @@ TOPIC_KINDS: dict[str, EventKind] = {
 
 _ZERO = Decimal(0)
 _EVENT_NAMESPACE = uuid.UUID("6f0b8f8e-6c1e-4c57-9f63-2d7f0c6a9b10")
+_EVENT_NAMESPACE_BYTES = _EVENT_NAMESPACE.bytes
 _CONSENT_YES = frozenset({"subscribed"})
 _CONSENT_NO = frozenset({"not_subscribed", "unsubscribed", "redacted", "invalid"})
 
@@ -76,10 +77,12 @@ def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> Cano
     kind = TOPIC_KINDS.get(meta.topic)
     if kind is None:
         raise UnsupportedTopicError(meta.topic)
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise PayloadError("", f"body is not UTF-8 (byte {error.start})") from None
+    # JSON is UTF-8 throughout; the typed decoder checks only the strings it keeps.
+    if not body.isascii():
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise PayloadError("", f"body is not UTF-8 (byte {error.start})") from None
     decoder, build = _TOPIC_PARSERS[meta.topic.split("/")[0]]
     payload = _decode(decoder, body)
     fields = build(payload)
@@ -101,12 +104,21 @@ def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> Cano
 def event_id_for(meta: WebhookMeta, body: bytes) -> str:
     """A stable id: Shopify's event id when given, else the delivery id, else the body hash."""
     basis = meta.event_id or meta.webhook_id or hashlib.sha256(body).hexdigest()
-    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{meta.shop}\n{meta.topic}\n{basis}"))
+    name = f"{meta.shop}\n{meta.topic}\n{basis}".encode()
+    # uuid.uuid5 spelled out (SHA-1 of namespace + name, version and variant bits set): the
+    # same id at a third of the cost, on the path of every webhook.
+    digest = bytearray(hashlib.sha1(_EVENT_NAMESPACE_BYTES + name, usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
     try:
         return decoder.decode(body)
+    except UnicodeDecodeError:
+        raise PayloadError("", "body is not UTF-8") from None
     except msgspec.DecodeError as error:
         problem = first_problem(error)
         if problem.kind == "json_invalid":
@@ -146,6 +158,8 @@ def _decimal(value: p.Amount) -> Decimal | None:
 
 
 def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

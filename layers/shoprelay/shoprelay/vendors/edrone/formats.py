@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 PRODUCT_SEPARATOR = "|"
 CATEGORY_SEPARATOR = "~"
 
-_TEXT_REPLACEMENTS = str.maketrans({PRODUCT_SEPARATOR: "\u00a6", CATEGORY_SEPARATOR: "\u223c"})
-_URL_REPLACEMENTS = str.maketrans({PRODUCT_SEPARATOR: "%7C"})
+_PRODUCT_SEPARATOR_IN_TEXT = "\u00a6"
+_CATEGORY_SEPARATOR_IN_TEXT = "\u223c"
+_PRODUCT_SEPARATOR_IN_URL = "%7C"
 _CATEGORY_LEVEL_MARK = " > "
 """How Shopify writes a category hierarchy in one string ("Apparel > Shirts")."""
 _ELLIPSIS = "\u2026"
@@ -36,7 +37,12 @@ def format_utc(moment: datetime) -> str:
 
 def safe_text(text: str, limit: int | None = None) -> str:
     """``text`` without list separators, cut to ``limit`` characters with an ellipsis."""
-    cleaned = " ".join(text.split()).translate(_TEXT_REPLACEMENTS)
+    cleaned = " ".join(text.split())
+    # str.replace only where needed: most titles hold neither separator, and this runs per product.
+    if PRODUCT_SEPARATOR in cleaned:
+        cleaned = cleaned.replace(PRODUCT_SEPARATOR, _PRODUCT_SEPARATOR_IN_TEXT)
+    if CATEGORY_SEPARATOR in cleaned:
+        cleaned = cleaned.replace(CATEGORY_SEPARATOR, _CATEGORY_SEPARATOR_IN_TEXT)
     if limit is not None and len(cleaned) > limit:
         return cleaned[: limit - 1].rstrip() + _ELLIPSIS
     return cleaned
@@ -44,7 +50,7 @@ def safe_text(text: str, limit: int | None = None) -> str:
 
 def safe_url(url: str | None) -> str:
     """A URL that cannot split the product list (empty when the line has none)."""
-    return (url or "").strip().translate(_URL_REPLACEMENTS)
+    return (url or "").strip().replace(PRODUCT_SEPARATOR, _PRODUCT_SEPARATOR_IN_URL)
 
 
 def category_path(category: str | None) -> str:

@@ -7,7 +7,7 @@ would be empty for every product is left out altogether.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import msgspec
@@ -15,7 +15,6 @@ import msgspec
 from shoprelay.canonical import LineItem
 from shoprelay.vendors.edrone.formats import category_path, product_list, safe_text, safe_url
 from shoprelay.vendors.edrone.settings import EdroneSettings
-from shoprelay.vendors.wire import form_text
 
 
 @dataclass(frozen=True)
@@ -55,16 +54,10 @@ def lines_still_ordered(lines: Sequence[LineItem]) -> tuple[LineItem, ...]:
     return kept or tuple(msgspec.structs.replace(line, current_quantity=None) for line in lines)
 
 
-def product_fields(
-    lines: Sequence[LineItem], settings: EdroneSettings, *, other_fields: Mapping[str, str]
-) -> dict[str, str]:
-    """The product lists, shortened only as far as ``settings.body_size_target`` needs."""
-    fields: dict[str, str] = {}
+def product_field_shapes(lines: Sequence[LineItem], settings: EdroneSettings) -> Iterator[dict[str, str]]:
+    """The product lists from the fullest shape to the shortest; the caller sends the first that fits."""
     for shape in _SHAPES:
-        fields = _lists(lines, settings, shape)
-        if _encoded_size({**other_fields, **fields}) <= settings.body_size_target:
-            break
-    return fields
+        yield _lists(lines, settings, shape)
 
 
 def _lists(lines: Sequence[LineItem], settings: EdroneSettings, shape: _Shape) -> dict[str, str]:
@@ -84,7 +77,3 @@ def _lists(lines: Sequence[LineItem], settings: EdroneSettings, shape: _Shape) -
 
 def _units(line: LineItem) -> int:
     return line.current_quantity if line.current_quantity is not None else line.quantity
-
-
-def _encoded_size(fields: Mapping[str, str]) -> int:
-    return len(form_text(fields))

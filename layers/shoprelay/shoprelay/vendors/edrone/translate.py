@@ -19,7 +19,7 @@ from enum import StrEnum
 from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order, format_amount
 from shoprelay.vendors.base import Translation, VendorRequest
 from shoprelay.vendors.edrone.formats import format_utc
-from shoprelay.vendors.edrone.products import lines_still_ordered, product_fields
+from shoprelay.vendors.edrone.products import lines_still_ordered, product_field_shapes
 from shoprelay.vendors.edrone.settings import EdroneSettings
 
 Builder = Callable[[CanonicalEvent, EdroneSettings], Translation]
@@ -98,16 +98,25 @@ def _order(event: CanonicalEvent, settings: EdroneSettings, status: OrderStatus)
         # The purchase time, not the webhook's: every status of one order carries the same date.
         "event_utc_date": format_utc(order.processed_at or order.created_at),
     }
-    fields.update(product_fields(lines_still_ordered(order.lines), settings, other_fields=fields))
-    return Translation.send(
-        VendorRequest(
+
+    def request_with(products: dict[str, str]) -> VendorRequest:
+        return VendorRequest(
             method="POST",
             url=settings.trace_url(),
             effect=f"order:{status.value}",
-            form_body=fields,
+            form_body={**fields, **products},
             superseded_by=_LATER_EFFECTS[status],
         )
-    )
+
+    # Products are shortened only as far as the size target needs; the last shape goes regardless.
+    shapes = product_field_shapes(lines_still_ordered(order.lines), settings)
+    request = request_with(next(shapes))
+    while len(request.body_bytes() or b"") > settings.body_size_target:
+        smaller = next(shapes, None)
+        if smaller is None:
+            break
+        request = request_with(smaller)
+    return Translation.send(request)
 
 
 def _order_cancel(event: CanonicalEvent, settings: EdroneSettings) -> Translation:

@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+from math import lcm
 from typing import Any
 
 from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_amount
 from shoprelay.vendors.esputnik.api import json_number
 from shoprelay.vendors.esputnik.contact import Contact
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
+
+_ZERO = Decimal(0)
 
 INITIALIZED = "INITIALIZED"
 IN_PROGRESS = "IN_PROGRESS"
@@ -152,8 +155,17 @@ def _units_now(order: Order) -> list[tuple[LineItem, int]]:
 def _net_value(line: LineItem, units: int, side: str) -> Decimal:
     """What ``units`` of the line cost after the line's own discount (shared per unit)."""
     gross = line.unit_price.pick(side) * units
-    discount = line.discount.pick(side) * units / line.quantity if line.quantity else Decimal(0)
-    return max(gross - discount, Decimal(0))
+    discount = line.discount.pick(side)
+    if units != line.quantity:
+        discount = discount * units / line.quantity if line.quantity else _ZERO
+    return max(gross - discount, _ZERO)
+
+
+def _whole_numbers(values: Sequence[Decimal]) -> list[int]:
+    """``values`` times their common denominator: integers in the same proportions, exactly."""
+    ratios = [value.as_integer_ratio() for value in values]
+    common = lcm(*(denominator for _, denominator in ratios))
+    return [numerator * (common // denominator) for numerator, denominator in ratios]
 
 
 def _spread(total: Decimal, weights: Sequence[Decimal], view: OrderView) -> list[Decimal]:
@@ -166,15 +178,16 @@ def _spread(total: Decimal, weights: Sequence[Decimal], view: OrderView) -> list
         return []
     places = minor_units(view.currency)
     total_units = int(total.scaleb(places))
-    basis = list(weights) if sum(weights) > 0 else [Decimal(1)] * len(weights)
+    # Integer arithmetic: each share is total * weight / sum exactly, as a quotient and a remainder.
+    basis = _whole_numbers(weights) if sum(weights) > 0 else [1] * len(weights)
     whole = sum(basis)
-    exact = [total_units * weight / whole for weight in basis]
-    shares = [int(share.to_integral_value(rounding=ROUND_FLOOR)) for share in exact]
-    leftover = total_units - sum(shares)
-    by_fraction = sorted(range(len(exact)), key=lambda index: (-(exact[index] - shares[index]), index))
-    for index in by_fraction[:leftover]:
-        shares[index] += 1
-    return [Decimal(share).scaleb(-places) for share in shares]
+    shares, remainders = zip(*(divmod(total_units * weight, whole) for weight in basis), strict=True)
+    counts = list(shares)
+    leftover = total_units - sum(counts)
+    by_remainder = sorted(range(len(counts)), key=lambda index: (-remainders[index], index))
+    for index in by_remainder[:leftover]:
+        counts[index] += 1
+    return [Decimal(count).scaleb(-places) for count in counts]
 
 
 def order_fields(

@@ -9,8 +9,9 @@ ADD→ADD ("adding a product to an order"), and each part carries its own ``acti
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from shoprelay.canonical import LineItem, format_amount
@@ -30,6 +31,7 @@ _WIDEST_ACTION_ID = str(16**_ACTION_ID_HEX_DIGITS - 1)
 """Packing measures with the longest possible id, so the real one can only make a part smaller."""
 
 type Body = dict[str, Any]
+_ZERO = Decimal(0)
 
 
 def wire_size(value: Any) -> int:
@@ -47,9 +49,17 @@ def action_id(shop: str, order_id: str, effect: str, part: int) -> str:
     return str(int(digest[:_ACTION_ID_HEX_DIGITS], 16))
 
 
+_PREFERRED_ITEM_ID: dict[str, Callable[[LineItem], str | None]] = {
+    "variant": attrgetter("variant_id"),
+    "product": attrgetter("product_id"),
+    "sku": attrgetter("sku"),
+}
+_DESCRIPTIONS = (("item_variant", "variant_title"), ("item_brand", "brand"), ("item_category1", "category"))
+"""MyTracker item field → canonical line attribute, sent when it has text."""
+
+
 def _item_id(line: LineItem, settings: MyTrackerSettings) -> str:
-    preferred = {"variant": line.variant_id, "product": line.product_id, "sku": line.sku}[settings.item_id_source]
-    return preferred or line.item_id
+    return _PREFERRED_ITEM_ID[settings.item_id_source](line) or line.item_id
 
 
 def item_fields(line: LineItem, quantity: int, settings: MyTrackerSettings, currency: str) -> dict[str, str]:
@@ -61,21 +71,21 @@ def item_fields(line: LineItem, quantity: int, settings: MyTrackerSettings, curr
     canonical line does not carry, so it is left out rather than guessed.
     """
     side = settings.currency
-    unit_discount = line.discount.pick(side) / line.quantity if line.quantity > 0 else Decimal(0)
-    unit_price = line.unit_price.pick(side) - unit_discount
-    discount = format_amount(unit_discount, currency)
+    line_discount = line.discount.pick(side)
+    unit_discount = line_discount / line.quantity if line_discount and line.quantity > 0 else _ZERO
     item_id = _item_id(line, settings)
-    fields = {
-        "item_id": item_id,
-        "item_name": line.title.strip() or item_id,
-        "item_variant": (line.variant_title or "").strip(),
-        "item_brand": (line.brand or "").strip(),
-        "item_category1": (line.category or "").strip(),
-        "price": format_amount(unit_price, currency),
-        "discount": discount if Decimal(discount) else "",
-        "quantity": str(quantity),
-    }
-    return {name: value for name, value in fields.items() if value}
+    fields = {"item_id": item_id, "item_name": line.title.strip() or item_id}
+    for name, attribute in _DESCRIPTIONS:
+        text = getattr(line, attribute)
+        if text and (text := text.strip()):
+            fields[name] = text
+    fields["price"] = format_amount(line.unit_price.pick(side) - unit_discount, currency)
+    if unit_discount:
+        discount = format_amount(unit_discount, currency)
+        if discount.strip("0."):  # some digit is not zero: the discount survives rounding
+            fields["discount"] = discount
+    fields["quantity"] = str(quantity)
+    return fields
 
 
 def _order_fields(action: OrderAction, settings: MyTrackerSettings, currency: str) -> dict[str, str]:
