@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shoprelay.vendors.wire import form_text, form_value, json_bytes, json_text
+from shoprelay.vendors.wire import form_text, form_value, json_bytes, json_text, query_text, query_value
 
 AWKWARD = st.sampled_from(
     ["%", "+", " ", "|", "~", "&", "=", "%25", "%2B", "\x00", "\n", "\t", "\x7f", "é", "ß", "中", "😀", "\u2028"]
@@ -74,6 +74,16 @@ def test_json_keeps_non_ascii_unescaped() -> None:
 @given(TEXT)
 def test_form_value_is_quote_plus(text: str) -> None:
     assert form_value(text) == urllib.parse.quote_plus(text)
+
+
+@given(TEXT)
+def test_query_value_is_quote_keeping_slashes(text: str) -> None:
+    assert query_value(text) == urllib.parse.quote(text, safe="/")
+
+
+@given(st.dictionaries(TEXT, TEXT, max_size=6))
+def test_query_text_is_urlencode_with_quote(fields: dict[str, str]) -> None:
+    assert query_text(fields) == urllib.parse.urlencode(fields, quote_via=urllib.parse.quote, safe="/")
 
 
 @given(st.dictionaries(TEXT, TEXT, max_size=6))

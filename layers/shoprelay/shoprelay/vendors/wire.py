@@ -4,7 +4,8 @@ Translators measure bodies against vendor size limits with the same functions th
 the bytes sent, so a size check can never disagree with the request. Both are written for
 speed, and both produce what the standard library would: compact UTF-8 JSON as
 ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` and forms exactly as
-``urllib.parse.urlencode`` (the tests hold them to that). The one difference is the spelling
+``urllib.parse.urlencode``, query strings as ``urlencode(fields, quote_via=quote, safe="/")``
+(the tests hold them to that). The one difference is the spelling
 of floats below 1e-4 or from 1e16 on (``0.00001`` for ``1e-05``): the same number, and never
 an amount, which vendors get rounded to cents.
 """
@@ -19,9 +20,18 @@ import msgspec
 
 _JSON = msgspec.json.Encoder()
 
-_NEEDS_ESCAPE = re.compile(r"[^A-Za-z0-9_.~ -]")
-"""Everything but RFC 3986's unreserved characters, and the space (which becomes ``+``)."""
-_ESCAPED: dict[str, str] = {}
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+_BYTE_ESCAPES = [
+    "+" if byte == ord(" ") else chr(byte) if chr(byte) in _UNRESERVED else f"%{byte:02X}" for byte in range(256)
+]
+"""What each UTF-8 byte becomes in a form, indexed by the byte (a list is the fastest
+``str.translate`` table)."""
+_QUERY_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
+_QUERY_BYTE_ESCAPES = [
+    chr(byte) if chr(byte) in _UNRESERVED or byte == ord("/") else f"%{byte:02X}" for byte in range(256)
+]
+"""The same for URL query strings: a space is ``%20`` and ``/`` stays as it is."""
 
 
 def json_bytes(value: Any) -> bytes:
@@ -34,20 +44,29 @@ def json_text(value: Any) -> str:
     return _JSON.encode(value).decode("utf-8")
 
 
-def _escape(match: re.Match[str]) -> str:
-    character = match.group()
-    escaped = _ESCAPED.get(character)
-    if escaped is None:
-        escaped = "".join(f"%{byte:02X}" for byte in character.encode("utf-8"))
-        _ESCAPED[character] = escaped
-    return escaped
-
-
 def form_value(text: str) -> str:
-    """``text`` percent-encoded for a form (``quote_plus``), visiting only the characters that change."""
-    return _NEEDS_ESCAPE.sub(_escape, text).replace(" ", "+")
+    """``text`` percent-encoded for a form, as ``quote_plus`` does it.
+
+    The UTF-8 bytes, read as Latin-1 so that each byte is one character, go through one
+    ``str.translate``: a single pass in C instead of a Python call per escaped character.
+    """
+    if _PLAIN.fullmatch(text):
+        return text
+    return text.encode("utf-8").decode("latin-1").translate(_BYTE_ESCAPES)
+
+
+def query_value(text: str) -> str:
+    """``text`` percent-encoded for a URL query, as ``quote(text, safe="/")`` does it."""
+    if _QUERY_PLAIN.fullmatch(text):
+        return text
+    return text.encode("utf-8").decode("latin-1").translate(_QUERY_BYTE_ESCAPES)
+
+
+def query_text(fields: Mapping[str, str]) -> str:
+    """A URL query string, as ``urlencode(fields, quote_via=quote, safe="/")`` writes it."""
+    return "&".join([f"{query_value(name)}={query_value(value)}" for name, value in fields.items()])
 
 
 def form_text(fields: Mapping[str, str]) -> str:
     """``application/x-www-form-urlencoded`` text for ``fields``, in their order."""
-    return "&".join(f"{form_value(name)}={form_value(value)}" for name, value in fields.items())
+    return "&".join([f"{form_value(name)}={form_value(value)}" for name, value in fields.items()])

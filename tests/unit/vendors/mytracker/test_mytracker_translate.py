@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from mytracker_builders import (
     AUD_USD,
     BATCH_URL,
@@ -35,10 +38,11 @@ from mytracker_builders import (
     without_lvid,
 )
 
-from shoprelay.canonical import CanonicalEvent
+from shoprelay.canonical import CanonicalEvent, ClientContext
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest, Verdict
 from shoprelay.vendors.mytracker import VENDOR, MyTrackerSettings, translate
+from shoprelay.vendors.mytracker.identity import client_fields
 
 LIMIT = 10 * 1024
 ADD_SUPERSEDED_BY = ("PAY", "CANCEL", "REFUND:cancelled")
@@ -608,3 +612,17 @@ def test_the_limit_is_10240_bytes_on_the_wire() -> None:
     assert [len(r.body_bytes() or b"") for r in at_limit] == [LIMIT]
     with pytest.raises(TranslationError, match="cannot fit one MyTracker request"):
         translate(titled(fitting + 1), settings())
+
+
+@given(
+    st.tuples(*[st.integers(0, 300)] * 4).map(lambda parts: ".".join(map(str, parts)))
+    | st.from_regex(r"\A[0-9.]{1,16}\Z")
+    | st.ip_addresses(v=4).map(str)
+)
+def test_ipv4_is_sent_exactly_when_python_reads_it_as_an_ipv4_address(text: str) -> None:
+    try:
+        parsed = ipaddress.ip_address(text)
+    except ValueError:
+        parsed = None
+    expected = {"ipv4": str(parsed)} if parsed is not None and parsed.version == 4 else {}
+    assert client_fields(ClientContext(ip=text)) == expected

@@ -171,12 +171,22 @@ def _utc_or_none(moment: datetime | None) -> datetime | None:
 
 def _money(money_set: p.MoneySet | None, fallback: p.Amount = None) -> Money:
     """Both sides of an amount; a missing buyer side means the buyer paid in shop currency."""
-    shop = _decimal(money_set.shop_money.amount) if money_set and money_set.shop_money else None
-    buyer = _decimal(money_set.presentment_money.amount) if money_set and money_set.presentment_money else None
-    if shop is None:
-        shop = _decimal(fallback) if fallback is not None else None
+    shop_text: p.Amount = None
+    buyer_text: p.Amount = None
+    if money_set is not None:
+        if money_set.shop_money is not None:
+            shop_text = money_set.shop_money.amount
+        if money_set.presentment_money is not None:
+            buyer_text = money_set.presentment_money.amount
+    shop = _decimal(shop_text) if shop_text is not None else None
+    if shop is None and fallback is not None:
+        shop = _decimal(fallback)
     if shop is None:
         shop = _ZERO
+    # Single-currency shops send the same text twice: one Decimal serves both sides.
+    if buyer_text is None or buyer_text == shop_text:
+        return Money(shop=shop, buyer=shop)
+    buyer = _decimal(buyer_text)
     return Money(shop=shop, buyer=buyer if buyer is not None else shop)
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote, urlencode
 
 from shoprelay.canonical import CanonicalEvent, EventKind, Order, format_amount
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
 from shoprelay.vendors.corvidae.settings import CorvidaeSettings
+from shoprelay.vendors.wire import query_text
 
 TRANSACTION_EFFECT = "tr"
 """One effect per order: orders/create and orders/paid of the same order both map to it."""
@@ -53,7 +53,7 @@ def _transaction(event: CanonicalEvent, settings: CorvidaeSettings) -> Translati
         raise TranslationError(f"{event.kind} event {event.id} carries no order")
     if order.cancelled_at is not None:
         return Translation.skip("order was already cancelled, and Corvidae cannot take a transaction back")
-    url = f"{_base_url(settings)}/i?{urlencode(_transaction_query(event, order, settings), quote_via=quote, safe='/')}"
+    url = f"{_base_url(settings)}/i?{query_text(_transaction_query(event, order, settings))}"
     if len(url) > MAX_URL_BYTES:
         raise TranslationError(f"Corvidae URL would be {len(url)} bytes, over the {MAX_URL_BYTES}-byte limit")
     return Translation.send(VendorRequest(method="GET", url=url, effect=TRANSACTION_EFFECT))

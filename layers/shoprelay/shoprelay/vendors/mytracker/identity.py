@@ -8,6 +8,7 @@ than sent.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from shoprelay.canonical import ClientContext, Order
 from shoprelay.vendors.mytracker.settings import MyTrackerSettings
@@ -15,6 +16,8 @@ from shoprelay.vendors.mytracker.settings import MyTrackerSettings
 LVID_LENGTH = 32
 MAX_CUSTOM_USER_ID = 1024
 MAX_USER_AGENT = 2048
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+"""An IPv4 address in the one spelling ``ipaddress`` would print: checked without building an object."""
 
 
 def lvid_of(order: Order, settings: MyTrackerSettings) -> str | None:
@@ -44,9 +47,12 @@ def identity_fields(order: Order, settings: MyTrackerSettings) -> dict[str, str]
 def client_fields(client: ClientContext) -> dict[str, str]:
     """``ipv4``/``ipv6`` and ``userAgent`` as far as they fit MyTracker's formats."""
     fields: dict[str, str] = {}
-    if client.ip:
+    ip = (client.ip or "").strip()
+    if _IPV4.fullmatch(ip):
+        fields["ipv4"] = ip
+    elif ip:
         try:
-            address = ipaddress.ip_address(client.ip.strip())
+            address = ipaddress.ip_address(ip)
         except ValueError:
             address = None
         if address is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
@@ -18,6 +17,7 @@ from shoprelay.vendors.mytracker.body import (
 )
 from shoprelay.vendors.mytracker.identity import client_fields, identity_fields
 from shoprelay.vendors.mytracker.settings import PRODUCTION_ENDPOINT, MyTrackerSettings
+from shoprelay.vendors.wire import form_value
 
 EARLIEST_TIMESTAMP = 946674000
 LATEST_TIMESTAMP = 4294967295
@@ -65,7 +65,7 @@ def _timestamp(moment: datetime) -> str:
 
 def _url(settings: MyTrackerSettings, method: str) -> str:
     base = (settings.endpoint or PRODUCTION_ENDPOINT).rstrip("/")
-    return f"{base}/v1/{method}/?{urlencode({'idApp': settings.app_id})}"
+    return f"{base}/v1/{method}/?idApp={form_value(settings.app_id)}"
 
 
 def _headers(settings: MyTrackerSettings) -> dict[str, str]:
