@@ -33,7 +33,6 @@ class _Payload(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 class MoneyValue(_Payload, frozen=True, kw_only=True):
     amount: Amount = None
-    currency_code: str | None = None
 
 
 class MoneySet(_Payload, frozen=True, kw_only=True):
@@ -101,7 +100,6 @@ class ShopifyLineItem(_Payload, frozen=True, kw_only=True):
     price_set: MoneySet | None = None
     total_discount: Amount = None
     total_discount_set: MoneySet | None = None
-    line_price: Amount = None
 
 
 class ShopifyShippingLine(_Payload, frozen=True, kw_only=True):

@@ -136,6 +136,9 @@ def order_bodies(
     currency = action.order.buyer_currency if settings.currency == "buyer" else action.order.currency
     order = _order_fields(action, settings, currency)
     items = [item_fields(line, quantity, settings, currency) for line, quantity in action.quantities]
+    if wire_size(_frame(envelope, order, _WIDEST_ACTION_ID, items)) <= limit:
+        # The common case: everything fits one body, and measuring item by item can be skipped.
+        return [_frame(envelope, order, action_id(shop, order["order_id"], action.effect, 1), items)]
     empty_size = wire_size(_frame(envelope, order, _WIDEST_ACTION_ID, []))
     try:
         parts = _pack([wire_size(item) for item in items], empty_size, limit)
