@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="shoprelay", description="Relay shop webhooks to marketing vendors.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Only the chosen command's module is imported (and configures its options), so
-    # `shoprelay sign` does not pay for moto or pydantic; `--help` lists every command.
+    # `shoprelay sign` does not pay for moto or the payload models; `--help` lists every command.
     chosen = next((a for a in arguments if not a.startswith("-")), None)
     runner: Callable[[argparse.Namespace], int] | None = None
     for name, (module_name, help_text) in _COMMANDS.items():

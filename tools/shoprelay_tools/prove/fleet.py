@@ -2,10 +2,10 @@
 
 Lambda never runs two invocations in one execution environment at once: it starts more
 environments. The local stack imports each function once and calls that one handler from
-every poller and gateway thread, so concurrent batches share one Powertools
-``BatchProcessor`` and swap each other's ``batchItemFailures`` (a failed record can be
-deleted as a success: lost). Here every function gets :class:`Environments`: a handler
-instance is imported per concurrent invocation and reused, never shared.
+every poller and gateway thread, so concurrent batches would share module-level state (the
+Metrics buffer, cached settings) that Lambda never shares. Here every function gets
+:class:`Environments`: a handler instance is imported per concurrent invocation and reused,
+never shared.
 
 The local stack's own pollers (one :class:`~shoprelay_tools.local.runner.SourcePoller` per
 SQS source, at the template's ``MaximumConcurrency``) are replaced by a *generation* of
