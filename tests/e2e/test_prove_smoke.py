@@ -103,7 +103,7 @@ def _evidence() -> SoakEvidence:
             *[Hit("esputnik", EVENT, "POST", f"{SANDBOX}/esputnik/api/v1/contacts", "c", 200, None)] * 5,
         ],
         dead_letters=[DeadLetter("esputnik", EVENT, exhausted, "503", "injected fault 503")],
-        max_receive_count=5,
+        max_receive_count=6,
         repeatable_effects=frozenset({("esputnik", "contact")}),
         repeatable_paths=frozenset({("esputnik", "POST", "/esputnik/api/v1/contacts")}),
     )
@@ -160,11 +160,11 @@ def test_dead_letters_without_reason_or_too_early_or_unexplained_are_reported() 
         (DeadLetter("esputnik", EVENT, None, None, None), "every DLQ message carries a reason"),
         (
             DeadLetter("esputnik", EVENT, "retries exhausted after 3 attempts: HTTP 503", "503", None),
-            "retryable failures reached a DLQ only after maxReceiveCount (5)",
+            "retryable failures reached a DLQ only after all 5 attempts",
         ),
         (
             DeadLetter("esputnik", EVENT, "orderCreated: HTTP 503: down", "503", None),
-            "retryable failures reached a DLQ only after maxReceiveCount (5)",
+            "retryable failures reached a DLQ only after all 5 attempts",
         ),
         (
             DeadLetter("esputnik", EVENT, "orderCreated: HTTP 422: bad email", "422", "bad email"),

@@ -158,10 +158,26 @@ def test_retries_exhausted_dead_letter_with_the_last_reason(shop: LocalAws, sand
     sandboxes.add_faults("corvidae", Fault(status=502), times=10)
     post(shop)
     drain(shop, "CorvidaeFunction", 6)
-    assert len(sandboxes.recorded("corvidae")) == 5  # maxReceiveCount in template.yaml
+    # maxReceiveCount 6 in template.yaml, less the one receive kept in reserve
+    assert len(sandboxes.recorded("corvidae")) == 5
     (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
     reason = message["MessageAttributes"]["reason"]["StringValue"]
     assert reason.startswith("retries exhausted after 5 attempts")
+    assert "HTTP 502" in reason
+
+
+def test_record_whose_last_attempt_died_unanswered_still_reaches_the_dlq_with_its_reason(
+    shop: LocalAws, sandboxes: SandboxServer
+) -> None:
+    """The receive kept in reserve: without it, SQS would move the message with no reason."""
+    sandboxes.add_faults("corvidae", Fault(status=502), times=10)
+    post(shop)
+    for _ in range(5):  # five invocations that received the record and died before answering
+        assert len(shop.receive_all("CorvidaeQueue")) == 1
+    assert shop.poll("CorvidaeFunction").deleted == 1
+    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    reason = message["MessageAttributes"]["reason"]["StringValue"]
+    assert reason.startswith("retries exhausted after 6 attempts")
     assert "HTTP 502" in reason
 
 

@@ -13,8 +13,8 @@ Invariants, per vendor and event:
 * no vendor effect happens twice: no request is answered 2xx twice for one event at a
   sandbox, and no effect of an order is reported delivered twice (repeatable requests, which
   the vendor modules declare harmless to repeat, excepted);
-* every DLQ message says why; a retryable failure is dead-lettered only on the
-  ``maxReceiveCount``-th attempt; a permanent one only when the vendor answered an injected 400;
+* every DLQ message says why; a retryable failure is dead-lettered only on the last attempt
+  of its budget (``maxReceiveCount - 1``); a permanent one only when the vendor answered an injected 400;
   each dead-lettered outcome has exactly one DLQ message and each DLQ message such an outcome.
 """
 
@@ -26,6 +26,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from shoprelay.delivery.backoff import attempt_budget
 
 FINAL = frozenset({"delivered", "skipped", "dead_lettered"})
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -316,10 +318,8 @@ def reconcile(evidence: SoakEvidence) -> SoakResult:  # noqa: PLR0915 - one pass
             vendors[vendor].dlq_retryable += 1
             if exhausted is None:
                 too_early.append(f"{where}: retryable failure dead-lettered at once: {letter.reason[:160]}")
-            elif int(exhausted.group(1)) != evidence.max_receive_count:
-                too_early.append(
-                    f"{where}: dead-lettered after {exhausted.group(1)} of {evidence.max_receive_count} attempts"
-                )
+            elif int(exhausted.group(1)) != (budget := attempt_budget(evidence.max_receive_count)):
+                too_early.append(f"{where}: dead-lettered after {exhausted.group(1)} of {budget} attempts")
             continue
         vendors[vendor].dlq_permanent += 1
         injected = (
@@ -371,7 +371,10 @@ def reconcile(evidence: SoakEvidence) -> SoakResult:  # noqa: PLR0915 - one pass
         Check("every re-posted webhook was answered 'duplicate' with the original's event id", idempotency),
         Check("no vendor effect was delivered twice (sandbox 2xx per request; effects per order)", duplicates),
         Check("every DLQ message carries a reason", reasons),
-        Check(f"retryable failures reached a DLQ only after maxReceiveCount ({evidence.max_receive_count})", too_early),
+        Check(
+            f"retryable failures reached a DLQ only after all {attempt_budget(evidence.max_receive_count)} attempts",
+            too_early,
+        ),
         Check("permanent DLQ messages are explained by an injected 400", unexplained),
         Check("dead-lettered outcomes and DLQ messages match one to one", dlq_match),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from shoprelay.delivery.backoff import attempt_budget
 from shoprelay_tools.prove.reconcile import percentile
 
 if TYPE_CHECKING:
@@ -57,9 +58,10 @@ def header(config: ProveConfig, plan: Plan, parameters: dict[str, Any]) -> str:
         f"  faults      every vendor sandbox, at random: {config.rates.describe()}",
         f"  retries     RETRY_BASE_SECONDS={config.retry_base_seconds}, "
         f"vendor timeout {config.vendor_timeout_seconds:g} s, "
-        f"maxReceiveCount {parameters['max_receive_count']} (template); a one-request record meets a retryable fault "
-        f"on all {parameters['max_receive_count']} attempts with p = "
-        f"{config.rates.exhaustion_chance(parameters['max_receive_count']):.1e}",
+        f"maxReceiveCount {parameters['max_receive_count']} (template), so "
+        f"{attempt_budget(parameters['max_receive_count'])} attempts; a one-request record meets a retryable fault "
+        f"on all of them with p = "
+        f"{config.rates.exhaustion_chance(attempt_budget(parameters['max_receive_count'])):.1e}",
         f"  pollers     MaximumConcurrency {config.concurrency} per vendor queue (template "
         f"{'/'.join(map(str, parameters['template_max_concurrency']))}); VisibilityTimeout "
         f"{config.visibility_timeout} s (template 360) so crashed batches return within the run",

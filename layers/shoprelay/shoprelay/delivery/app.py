@@ -21,7 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.config import load_vendor_settings
-from shoprelay.delivery.backoff import visibility_for
+from shoprelay.delivery.backoff import attempt_budget, visibility_for
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
 from shoprelay.delivery.processor import CallRecord, VendorDelivery, new_session
 from shoprelay.lazy import Lazy, aws_client
@@ -36,7 +36,7 @@ logger = Logger()
 metrics = Metrics()
 
 _DAY = 24 * 3600
-_DEFAULT_MAX_RECEIVE_COUNT = 5
+_DEFAULT_MAX_RECEIVE_COUNT = 6
 
 
 class DeliveryFunction:
@@ -67,7 +67,7 @@ class DeliveryFunction:
             result = self.delivery.deliver(event)
         except RetryableDeliveryError as error:
             attempts = int(record.get("attributes", {}).get("ApproximateReceiveCount") or "1")
-            if attempts >= self.max_receive_count():
+            if attempts >= attempt_budget(self.max_receive_count()):
                 return self._dead_letter(
                     record, event, f"retries exhausted after {attempts} attempts: {error.reason}", status=error.status
                 )

@@ -9,6 +9,17 @@ MAX_VISIBILITY_SECONDS = 12 * 3600
 """SQS's upper bound for a message's visibility timeout."""
 
 
+def attempt_budget(max_receive_count: int) -> int:
+    """Attempts after which a vendor function dead-letters a failing record itself.
+
+    One fewer than the queue's ``maxReceiveCount``: the last receive is a margin for an
+    invocation that dies on its final attempt (timeout, crash). Without it, SQS's redrive
+    would move that message to the DLQ with no reason attached; with it, the next receive
+    finishes the record and, if it still fails, dead-letters it with the reason.
+    """
+    return max(1, max_receive_count - 1)
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> int | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent."""
     if not value:

@@ -5,8 +5,9 @@ The record's fate is always one of four, and never silent:
 * delivered: every request the translator produced was accepted (or had been already);
 * skipped: the translator, or the order's history, says there is nothing to send;
 * retryable: the record is reported failed and hidden for a backoff (``Retry-After`` when
-  the vendor sent one); SQS redrives it after ``maxReceiveCount``, and on the last attempt
-  we dead-letter it ourselves so the reason travels with it;
+  the vendor sent one); after ``maxReceiveCount - 1`` attempts we dead-letter it ourselves so
+  the reason travels with it, and SQS's redrive at ``maxReceiveCount`` only catches a record
+  whose last attempt died with its invocation;
 * permanent: sent to the vendor's dead-letter queue at once, with the reason attached.
 """
 
