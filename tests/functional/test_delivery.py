@@ -181,6 +181,26 @@ def test_record_whose_last_attempt_died_unanswered_still_reaches_the_dlq_with_it
     assert "HTTP 502" in reason
 
 
+def test_unexpected_failure_on_the_last_attempt_is_dead_lettered_with_its_type(shop: LocalAws) -> None:
+    post(shop)
+    table = next(iter(shop.stack.tables.values()))
+    shop.clients["dynamodb"].delete_table(TableName=table)  # our own dependency gone: not a vendor error
+    for _ in range(4):  # four earlier attempts, which failed the same way
+        assert len(shop.receive_all("CorvidaeQueue")) == 1
+    assert shop.poll("CorvidaeFunction").deleted == 1
+    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    reason = message["MessageAttributes"]["reason"]["StringValue"]
+    assert reason.startswith("unexpected ResourceNotFoundException on attempt 5 of 5")
+    assert message["MessageAttributes"]["event_id"]["StringValue"]
+
+
+def test_unexpected_failure_before_the_last_attempt_stays_on_the_queue(shop: LocalAws) -> None:
+    post(shop)
+    shop.clients["dynamodb"].delete_table(TableName=next(iter(shop.stack.tables.values())))
+    assert shop.poll("CorvidaeFunction").failed == 1
+    assert dead_letters(shop, "CorvidaeDeadLetterQueue") == []
+
+
 def test_redelivered_record_is_not_sent_twice(shop: LocalAws, sandboxes: SandboxServer) -> None:
     # GIVEN a delivered order
     post(shop)

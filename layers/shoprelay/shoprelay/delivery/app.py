@@ -66,7 +66,7 @@ class DeliveryFunction:
             event = self.delivery.parse(record["body"])
             result = self.delivery.deliver(event)
         except RetryableDeliveryError as error:
-            attempts = int(record.get("attributes", {}).get("ApproximateReceiveCount") or "1")
+            attempts = _receive_count(record)
             if attempts >= attempt_budget(self.max_receive_count()):
                 return self._dead_letter(
                     record, event, f"retries exhausted after {attempts} attempts: {error.reason}", status=error.status
@@ -81,6 +81,27 @@ class DeliveryFunction:
             return self._dead_letter(record, event, error.reason, status=error.status, vendor_error=error.vendor_error)
         self._log_outcome(event, result.outcome, result.reason)
         return result.outcome
+
+    def _dead_letter_unexpected(self, record: Mapping[str, Any], error: Exception) -> bool:
+        """On the last attempt, park a record that failed unexpectedly, naming the error type.
+
+        Only the type: an exception's text may quote data. Returns whether it was parked.
+        """
+        attempts = _receive_count(record)
+        budget = attempt_budget(self.max_receive_count())
+        if attempts < budget:
+            return False
+        try:
+            event = self.delivery.parse(record["body"])
+        except PermanentDeliveryError:
+            event = None
+        reason = f"unexpected {type(error).__name__} on attempt {attempts} of {budget}; see the function's log"
+        try:
+            self._dead_letter(record, event, reason)
+        except Exception:
+            logger.exception("could not dead-letter the record", extra={"message_id": record.get("messageId")})
+            return False
+        return True
 
     def max_receive_count(self) -> int:
         """The queue's own ``maxReceiveCount``, read once, so the template stays the one source."""
@@ -139,9 +160,10 @@ class DeliveryFunction:
     def __call__(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         """The SQS partial batch response: every record that raised stays on the queue.
 
-        A retryable failure has already set its own visibility timeout; anything unexpected
-        (a bug, our own table failing) is logged and left for SQS to redeliver, and after
-        ``maxReceiveCount`` receives the queue's redrive moves it to the dead-letter queue.
+        A retryable failure has already set its own visibility timeout. Anything unexpected (a
+        bug, our own table failing) is logged and left for SQS to redeliver; on the record's
+        last attempt it is dead-lettered with the error's name, so that even then the DLQ
+        message says why.
         """
         metrics.add_dimension(name="vendor", value=self.vendor)
         failures: list[dict[str, str]] = []
@@ -160,10 +182,15 @@ class DeliveryFunction:
                             "error": type(error).__name__,
                         },
                     )
-                    failures.append({"itemIdentifier": record["messageId"]})
+                    if not self._dead_letter_unexpected(record, error):
+                        failures.append({"itemIdentifier": record["messageId"]})
         finally:
             metrics.flush_metrics()
         return {"batchItemFailures": failures}
+
+
+def _receive_count(record: Mapping[str, Any]) -> int:
+    return int(record.get("attributes", {}).get("ApproximateReceiveCount") or "1")
 
 
 def log_call(vendor: str) -> Callable[[CanonicalEvent, CallRecord], None]:
