@@ -201,6 +201,22 @@ def test_unexpected_failure_before_the_last_attempt_stays_on_the_queue(shop: Loc
     assert dead_letters(shop, "CorvidaeDeadLetterQueue") == []
 
 
+def test_our_queue_failing_mid_batch_fails_only_that_record(shop: LocalAws, sandboxes: SandboxServer) -> None:
+    """SQS itself erroring (here: the queue is gone) must not escape and fail the batch."""
+    sandboxes.add_faults("corvidae", Fault(status=502), times=10)
+    post(shop)
+    (message,) = shop.receive_all("CorvidaeQueue")
+    shop.clients["sqs"].delete_queue(QueueUrl=shop.stack.queues["CorvidaeQueue"])
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {"ApproximateReceiveCount": "not a number"},
+    }
+    answer = shop.invoke("CorvidaeFunction", {"Records": [record]})
+    assert answer == {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
+
+
 def test_redelivered_record_is_not_sent_twice(shop: LocalAws, sandboxes: SandboxServer) -> None:
     # GIVEN a delivered order
     post(shop)

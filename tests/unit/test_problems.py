@@ -8,6 +8,7 @@ import msgspec
 import pytest
 
 from shoprelay.problems import Problem, first_problem
+from shoprelay.vendors import load_vendor
 
 
 class Line(msgspec.Struct):
@@ -93,3 +94,20 @@ def test_str_is_just_the_message_without_a_path() -> None:
     problem = problem_in(b"[]")
     assert str(problem) == problem.message
     assert str(Problem("", "Input data was truncated", "json_invalid")) == "Input data was truncated"
+
+
+def test_a_rejected_value_is_not_repeated_in_the_message() -> None:
+    """A credential pasted into the wrong setting must not reach logs or DLQ reasons."""
+    settings = load_vendor("mytracker").settings_model
+    with pytest.raises(msgspec.ValidationError) as raised:
+        settings.parse({"app_id": "a", "api_token": "t", "currency": "sk_live_pasted_here"})
+    problem = first_problem(raised.value)
+    assert problem.path == "currency"
+    assert "sk_live_pasted_here" not in str(problem)
+
+
+def test_settings_take_numbers_and_flags_written_as_text() -> None:
+    settings = load_vendor("mytracker").settings_model.parse(
+        {"app_id": "a", "api_token": "t", "timeout_seconds": "2.5", "enabled": "false"}
+    )
+    assert (settings.timeout_seconds, settings.enabled) == (2.5, False)

@@ -184,3 +184,36 @@ def test_invalid_bodies_name_the_first_problem(body: bytes, path: str) -> None:
 def test_unknown_topic_is_unsupported() -> None:
     with pytest.raises(UnsupportedTopicError):
         parse(b"{}", topic="products/update")
+
+
+def test_numbers_where_text_belongs_become_text() -> None:
+    body = fixture_json("orders-create.shopify-docs-2026-04.json")
+    body["line_items"][0].update(sku=12345, title=2024, vendor=7.5)
+    body["billing_address"]["zip"] = 10115
+    body["note_attributes"] = [{"name": "gift", "value": 1}]
+    order = parse(body).order
+    assert order is not None
+    line = order.lines[0]
+    assert (line.sku, line.title, line.brand) == ("12345", "2024", "7.5")
+    assert order.billing_address is not None
+    assert order.billing_address.zip == "10115"
+    assert order.cart_attributes["gift"] == "1"
+
+
+def test_empty_and_date_only_times() -> None:
+    body = fixture_json("orders-create.shopify-docs-2026-04.json")
+    body.update(cancelled_at="", processed_at="2026-04-01", updated_at=None)
+    order = parse(body).order
+    assert order is not None
+    assert order.cancelled_at is None
+    assert order.processed_at == datetime(2026, 4, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("bad", ["abc", "NaN", "Infinity"])
+def test_an_amount_that_is_not_a_number_is_named_by_its_path(bad: str) -> None:
+    body = fixture_json("orders-create.shopify-docs-2026-04.json")
+    body["line_items"][1]["price_set"]["shop_money"]["amount"] = bad
+    with pytest.raises(PayloadError) as raised:
+        parse(body)
+    assert raised.value.path == "line_items.1.price_set.shop_money.amount"
+    assert bad not in str(raised.value)

@@ -17,6 +17,9 @@ _LOCATED = re.compile(r"^(?P<message>.*?) - at `\$(?P<path>[^`]*)`$", re.DOTALL)
 _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$")
 _INDEX = re.compile(r"\[(\d+|\.\.\.)\]")
+_QUOTED_VALUE = re.compile(r" ?'[^']*'")
+"""The offending value msgspec quotes (``Invalid enum value 'x'``): left out, since it may be
+a credential pasted into the wrong setting, and problems end up in logs and DLQ reasons."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ def first_problem(error: msgspec.DecodeError) -> Problem:
         return Problem("", text, "json_invalid")
     located = _LOCATED.match(text)
     message, path = (located["message"], _dotted(located["path"])) if located else (text, "")
+    message = _QUOTED_VALUE.sub("", message)
     missing = _MISSING.match(message)
     if missing:
         return Problem(f"{path}.{missing['field']}".lstrip("."), "Field required", "missing")

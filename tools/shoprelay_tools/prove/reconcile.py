@@ -318,7 +318,7 @@ def reconcile(evidence: SoakEvidence) -> SoakResult:  # noqa: PLR0915 - one pass
             vendors[vendor].dlq_retryable += 1
             if exhausted is None:
                 too_early.append(f"{where}: retryable failure dead-lettered at once: {letter.reason[:160]}")
-            elif int(exhausted.group(1)) != (budget := attempt_budget(evidence.max_receive_count)):
+            elif int(exhausted.group(1)) < (budget := attempt_budget(evidence.max_receive_count)):
                 too_early.append(f"{where}: dead-lettered after {exhausted.group(1)} of {budget} attempts")
             continue
         vendors[vendor].dlq_permanent += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import traceback
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -87,19 +88,22 @@ class DeliveryFunction:
 
         Only the type: an exception's text may quote data. Returns whether it was parked.
         """
-        attempts = _receive_count(record)
-        budget = attempt_budget(self.max_receive_count())
-        if attempts < budget:
-            return False
         try:
-            event = self.delivery.parse(record["body"])
-        except PermanentDeliveryError:
-            event = None
-        reason = f"unexpected {type(error).__name__} on attempt {attempts} of {budget}; see the function's log"
-        try:
+            attempts = _receive_count(record)
+            budget = attempt_budget(self.max_receive_count())
+            if attempts < budget:
+                return False
+            try:
+                event: CanonicalEvent | None = self.delivery.parse(record["body"])
+            except PermanentDeliveryError:
+                event = None
+            reason = f"unexpected {type(error).__name__} on attempt {attempts} of {budget}; see the function's log"
             self._dead_letter(record, event, reason)
-        except Exception:
-            logger.exception("could not dead-letter the record", extra={"message_id": record.get("messageId")})
+        except Exception as failure:  # SQS itself failing: leave the record to SQS's own redrive
+            logger.error(
+                "could not dead-letter the record",
+                extra={"message_id": record.get("messageId"), "error": type(failure).__name__},
+            )
             return False
         return True
 
@@ -172,25 +176,28 @@ class DeliveryFunction:
                 try:
                     self.handle_record(record)
                 except RetryableDeliveryError:
-                    failures.append({"itemIdentifier": record["messageId"]})
+                    failures.append({"itemIdentifier": str(record.get("messageId", ""))})
                 except Exception as error:
-                    logger.exception(
+                    # The type and the stack, not the message: an exception's text may quote data.
+                    logger.error(
                         "record failed unexpectedly",
                         extra={
                             "vendor": self.vendor,
                             "message_id": record.get("messageId"),
                             "error": type(error).__name__,
+                            "stack": "".join(traceback.format_tb(error.__traceback__)),
                         },
                     )
                     if not self._dead_letter_unexpected(record, error):
-                        failures.append({"itemIdentifier": record["messageId"]})
+                        failures.append({"itemIdentifier": str(record.get("messageId", ""))})
         finally:
             metrics.flush_metrics()
         return {"batchItemFailures": failures}
 
 
 def _receive_count(record: Mapping[str, Any]) -> int:
-    return int(record.get("attributes", {}).get("ApproximateReceiveCount") or "1")
+    count = str(record.get("attributes", {}).get("ApproximateReceiveCount") or "1")
+    return int(count) if count.isdigit() else 1
 
 
 def log_call(vendor: str) -> Callable[[CanonicalEvent, CallRecord], None]:

@@ -92,7 +92,7 @@ class IngressPipeline:
 
     @staticmethod
     def load_payload_models() -> None:
-        """Import the payload and canonical models and build their decoders now, not on first use.
+        """Import the Shopify adapter (payload models, their decoders, canonical models) now.
 
         They are deferred because requests refused before parsing (unknown shop, bad
         signature, missing headers) never need them.

@@ -62,7 +62,9 @@ class VendorSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
 
     Stored per shop as JSON in SSM (``/shoprelay/<stage>/shops/<shop>/vendors/<vendor>``).
     Unknown keys are refused so that a typo in a setting is an error, not a silent default.
-    Build them with :meth:`parse`, which checks every field; the constructor does not.
+    Build them with :meth:`parse`, which checks and converts every field (``"5"`` is taken
+    for a number, ``"true"`` for a flag, a string becomes a :class:`Secret`); the constructor
+    runs only the cross-field checks in ``__post_init__``.
     """
 
     enabled: bool = True
@@ -84,7 +86,7 @@ class VendorSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
         Raises ``msgspec.ValidationError``; :func:`shoprelay.problems.first_problem` names
         the field and what is wrong with it.
         """
-        return msgspec.convert(raw, type=cls, dec_hook=_decode_custom)
+        return msgspec.convert(raw, type=cls, strict=False, dec_hook=_decode_custom)
 
 
 @dataclass(frozen=True)

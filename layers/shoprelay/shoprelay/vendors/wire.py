@@ -5,9 +5,11 @@ the bytes sent, so a size check can never disagree with the request. Both are wr
 speed, and both produce what the standard library would: compact UTF-8 JSON as
 ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` and forms exactly as
 ``urllib.parse.urlencode``, query strings as ``urlencode(fields, quote_via=quote, safe="/")``
-(the tests hold them to that). The one difference is the spelling
-of floats below 1e-4 or from 1e16 on (``0.00001`` for ``1e-05``): the same number, and never
-an amount, which vendors get rounded to cents.
+(the tests hold them to that). The differences lie outside what
+translators produce: floats below 1e-4 or from 1e16 on are spelled differently (``0.00001``
+for ``1e-05``, the same number), NaN and infinities become ``null`` rather than invalid JSON,
+and a ``Decimal`` is written as a string where ``json.dumps`` refuses it. Amounts reach
+vendors already rounded and formatted.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ missing from it is answered as ignored, never as an error, so Shopify does not r
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,7 +86,10 @@ def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> Cano
             raise PayloadError("", f"body is not UTF-8 (byte {error.start})") from None
     decoder, build = _TOPIC_PARSERS[meta.topic.split("/")[0]]
     payload = _decode(decoder, body)
-    fields = build(payload)
+    try:
+        fields = build(payload)
+    except _InvalidAmountError as error:
+        raise PayloadError(_path_of(json.loads(body), error.value), "must be a decimal amount") from None
     occurred = meta.triggered_at or fields.pop("_occurred_at", None) or received_at
     fields.pop("_occurred_at", None)
     return CanonicalEvent(
@@ -144,6 +148,32 @@ def _required_id(value: p.Id, path: str) -> str:
     return text
 
 
+class _InvalidAmountError(ValueError):
+    """An amount that is not a finite decimal number; :func:`parse_webhook` finds its path."""
+
+    def __init__(self, value: p.Amount) -> None:
+        super().__init__("not a decimal amount")
+        self.value = value
+
+
+def _path_of(document: Any, value: Any, path: str = "") -> str:
+    """The dotted path of the first string or number equal to ``value`` in ``document``.
+
+    Only for error answers: amounts are checked while mapping, where their path is not at hand.
+    """
+    children = (
+        document.items() if isinstance(document, dict) else enumerate(document) if isinstance(document, list) else ()
+    )
+    for key, child in children:
+        where = f"{path}.{key}" if path else str(key)
+        if child == value and type(child) is type(value):
+            return where
+        found = _path_of(child, value, where)
+        if found:
+            return found
+    return ""
+
+
 def _decimal(value: p.Amount) -> Decimal | None:
     """An amount, exact: a float from the JSON is read back through its shortest text."""
     if value is None or value == "":
@@ -151,10 +181,34 @@ def _decimal(value: p.Amount) -> Decimal | None:
     try:
         amount = Decimal(repr(value) if type(value) is float else value)
     except InvalidOperation:
-        raise PayloadError("", f"{value!r} is not a decimal amount") from None
+        raise _InvalidAmountError(value) from None
     if not amount.is_finite():
-        raise PayloadError("", f"{value!r} is not a finite amount")
+        raise _InvalidAmountError(value)
     return amount
+
+
+def _text(value: p.Text) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    return str(value)
+
+
+def _time(value: p.Timestamp, path: str) -> datetime | None:
+    """An ISO 8601 time in UTC; ``""`` and null mean unset."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise PayloadError(path, "must be an ISO 8601 date and time") from None
+    return _utc(moment)
+
+
+def _required_time(value: str, path: str) -> datetime:
+    moment = _time(value, path)
+    if moment is None:
+        raise PayloadError(path, "must not be empty")
+    return moment
 
 
 def _utc(moment: datetime) -> datetime:
@@ -163,10 +217,6 @@ def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
-
-
-def _utc_or_none(moment: datetime | None) -> datetime | None:
-    return _utc(moment) if moment is not None else None
 
 
 def _money(money_set: p.MoneySet | None, fallback: p.Amount = None) -> Money:
@@ -210,15 +260,15 @@ def _address(address: p.ShopifyAddress | None) -> Address | None:
     if address is None:
         return None
     return Address(
-        first_name=address.first_name,
-        last_name=address.last_name,
-        address1=address.address1,
-        address2=address.address2,
-        city=address.city,
-        zip=address.zip,
-        province_code=address.province_code,
-        country_code=address.country_code,
-        phone=address.phone,
+        first_name=_text(address.first_name),
+        last_name=_text(address.last_name),
+        address1=_text(address.address1),
+        address2=_text(address.address2),
+        city=_text(address.city),
+        zip=_text(address.zip),
+        province_code=_text(address.province_code),
+        country_code=_text(address.country_code),
+        phone=_text(address.phone),
     )
 
 
@@ -237,12 +287,12 @@ def _customer(
     return Customer(
         id=_id(c.id),
         email=(email or c.email or None),
-        phone=(phone or c.phone or where.phone or None),
-        first_name=c.first_name or where.first_name,
-        last_name=c.last_name or where.last_name,
+        phone=(phone or c.phone or _text(where.phone) or None),
+        first_name=_text(c.first_name or where.first_name),
+        last_name=_text(c.last_name or where.last_name),
         locale=locale or c.locale,
-        country_code=where.country_code,
-        city=where.city,
+        country_code=_text(where.country_code),
+        city=_text(where.city),
         accepts_email_marketing=_consent(c.email_marketing_consent, c.accepts_marketing)
         if (c.email_marketing_consent or c.accepts_marketing is not None)
         else accepts_marketing,
@@ -275,22 +325,22 @@ def _client(
 
 
 def _cart_attributes(attributes: tuple[p.NameValue, ...]) -> dict[str, str]:
-    return {str(a.name): a.value or "" for a in attributes if a.name}
+    return {str(a.name): _text(a.value) or "" for a in attributes if a.name}
 
 
 def _line(line: p.ShopifyLineItem, index: int) -> LineItem:
     unit = _money(line.price_set, line.price)
     discount = _money(line.total_discount_set, line.total_discount)
-    title = line.title or line.name or line.sku or "item"
+    title = _text(line.title or line.name or line.sku) or "item"
     return LineItem(
         line_id=_id(line.id) or line.key or str(index + 1),
         product_id=_id(line.product_id),
         variant_id=_id(line.variant_id),
-        sku=line.sku or None,
+        sku=_text(line.sku) or None,
         title=title,
-        variant_title=line.variant_title or None,
-        brand=line.vendor or None,
-        category=line.product_type or None,
+        variant_title=_text(line.variant_title) or None,
+        brand=_text(line.vendor) or None,
+        category=_text(line.product_type) or None,
         quantity=line.quantity,
         current_quantity=line.current_quantity,
         unit_price=unit,
@@ -328,7 +378,8 @@ def _refund(refund: p.ShopifyRefund, path: str = "") -> Refund:
     return Refund(
         id=_required_id(refund.id, f"{path}id"),
         order_id=_id(refund.order_id),
-        created_at=_utc(refund.processed_at or refund.created_at),
+        created_at=_time(refund.processed_at, f"{path}processed_at")
+        or _required_time(refund.created_at, f"{path}created_at"),
         lines=lines,
         amount=amount,
         shipping=shipping,
@@ -362,15 +413,15 @@ def order_from_payload(order: p.ShopifyOrder) -> Order:
     )
     return Order(
         id=_required_id(order.id, "id"),
-        name=order.name,
+        name=_text(order.name),
         number=_id(order.order_number) or _id(order.number),
         token=order.token,
         cart_token=order.cart_token or None,
         checkout_token=order.checkout_token or None,
-        created_at=_utc(order.created_at),
-        processed_at=_utc_or_none(order.processed_at),
-        updated_at=_utc_or_none(order.updated_at),
-        cancelled_at=_utc_or_none(order.cancelled_at),
+        created_at=_required_time(order.created_at, "created_at"),
+        processed_at=_time(order.processed_at, "processed_at"),
+        updated_at=_time(order.updated_at, "updated_at"),
+        cancelled_at=_time(order.cancelled_at, "cancelled_at"),
         cancel_reason=order.cancel_reason,
         financial_status=order.financial_status,
         fulfillment_status=order.fulfillment_status,
@@ -389,7 +440,7 @@ def order_from_payload(order: p.ShopifyOrder) -> Order:
         billing_address=_address(order.billing_address),
         shipping_address=_address(order.shipping_address),
         client=_client(
-            order.client_details, order.browser_ip, order.landing_site, order.referring_site, order.source_name
+            order.client_details, order.browser_ip, order.landing_site, order.referring_site, _text(order.source_name)
         ),
         cart_attributes=_cart_attributes(order.note_attributes),
         discount_codes=tuple(str(d.code) for d in order.discount_codes if d.code),
@@ -401,13 +452,13 @@ def order_from_payload(order: p.ShopifyOrder) -> Order:
 
 def _order_fields(order: p.ShopifyOrder) -> dict[str, Any]:
     mapped = order_from_payload(order)
-    return {"order": mapped, "test": mapped.test, "_occurred_at": order.updated_at or order.created_at}
+    return {"order": mapped, "test": mapped.test, "_occurred_at": mapped.updated_at or mapped.created_at}
 
 
 def _refund_fields(refund: p.ShopifyRefund) -> dict[str, Any]:
     if refund.order_id is None:
         raise PayloadError("order_id", "Field required")
-    return {"refund": _refund(refund), "_occurred_at": refund.created_at, "order": None}
+    return {"refund": _refund(refund), "_occurred_at": _required_time(refund.created_at, "created_at"), "order": None}
 
 
 def _checkout_fields(checkout: p.ShopifyCheckout) -> dict[str, Any]:
@@ -419,9 +470,9 @@ def _checkout_fields(checkout: p.ShopifyCheckout) -> dict[str, Any]:
     mapped = Checkout(
         token=checkout.token,
         cart_token=checkout.cart_token or None,
-        created_at=_utc(checkout.created_at),
-        updated_at=_utc_or_none(checkout.updated_at),
-        completed_at=_utc_or_none(checkout.completed_at),
+        created_at=_required_time(checkout.created_at, "created_at"),
+        updated_at=_time(checkout.updated_at, "updated_at"),
+        completed_at=_time(checkout.completed_at, "completed_at"),
         currency=currency,
         buyer_currency=(checkout.presentment_currency or currency).upper(),
         amounts=Amounts(
@@ -443,12 +494,12 @@ def _checkout_fields(checkout: p.ShopifyCheckout) -> dict[str, Any]:
             checkout.browser_ip,
             checkout.landing_site,
             checkout.referring_site,
-            checkout.source_name,
+            _text(checkout.source_name),
         ),
         cart_attributes=_cart_attributes(checkout.note_attributes),
         recovery_url=checkout.abandoned_checkout_url,
     )
-    return {"checkout": mapped, "_occurred_at": checkout.updated_at or checkout.created_at}
+    return {"checkout": mapped, "_occurred_at": mapped.updated_at or mapped.created_at}
 
 
 def _customer_fields(customer: p.ShopifyCustomerPayload) -> dict[str, Any]:
@@ -456,7 +507,7 @@ def _customer_fields(customer: p.ShopifyCustomerPayload) -> dict[str, Any]:
     address = customer.default_address or (customer.addresses[0] if customer.addresses else None)
     return {
         "customer": _customer(customer, address=address),
-        "_occurred_at": customer.updated_at or customer.created_at,
+        "_occurred_at": _time(customer.updated_at, "updated_at") or _time(customer.created_at, "created_at"),
     }
 
 

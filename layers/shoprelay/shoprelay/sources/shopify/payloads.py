@@ -13,14 +13,17 @@ an id): a typed decode of the 12-line order costs less than parsing it into dict
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
 
 Id = int | str
 """A Shopify id: a JSON number today, a string in some payloads; the adapter makes it text."""
-Text = str | None
+Text = str | int | float | None
+"""Free text, which some shops' data turns into numbers (a numeric SKU or title); made text by the adapter."""
+Timestamp = str | None
+"""An ISO 8601 time, read by the adapter: Shopify sends ``""`` for some unset times, and
+msgspec cannot type a field as "a time or an empty string"."""
 Amount = str | int | float | None
 """A decimal amount as sent: a string, or a number in refund lines."""
 Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -144,8 +147,8 @@ class ShopifyRefund(_Payload, frozen=True, kw_only=True):
 
     id: Id
     order_id: Id | None = None
-    created_at: datetime
-    processed_at: datetime | None = None
+    created_at: str
+    processed_at: Timestamp = None
     note: str | None = None
     refund_line_items: tuple[ShopifyRefundLine, ...] = ()
     transactions: tuple[ShopifyTransaction, ...] = ()
@@ -158,8 +161,8 @@ class _Purchase(_Payload, frozen=True, kw_only=True):
     """What an order and a checkout share: the buyer, the browser, the cart, the totals."""
 
     cart_token: str | None = None
-    created_at: datetime
-    updated_at: datetime | None = None
+    created_at: str
+    updated_at: Timestamp = None
     currency: CurrencyCode
     presentment_currency: str | None = None
     total_price: Amount = None
@@ -187,8 +190,8 @@ class ShopifyOrder(_Purchase, frozen=True, kw_only=True):
     order_number: Id | None = None
     token: str | None = None
     checkout_token: str | None = None
-    processed_at: datetime | None = None
-    cancelled_at: datetime | None = None
+    processed_at: Timestamp = None
+    cancelled_at: Timestamp = None
     cancel_reason: str | None = None
     financial_status: str | None = None
     fulfillment_status: str | None = None
@@ -217,7 +220,7 @@ class ShopifyOrder(_Purchase, frozen=True, kw_only=True):
 class ShopifyCheckout(_Purchase, frozen=True, kw_only=True):
     token: Annotated[str, msgspec.Meta(min_length=1)]
     """The checkout's identity since 2026-04 removed ``id``."""
-    completed_at: datetime | None = None
+    completed_at: Timestamp = None
     abandoned_checkout_url: str | None = None
 
 
@@ -225,8 +228,8 @@ class ShopifyCustomerPayload(ShopifyCustomer, frozen=True, kw_only=True):
     """A ``customers/*`` body: the customer object itself, with a required id."""
 
     id: Id
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: Timestamp = None
+    updated_at: Timestamp = None
     addresses: tuple[ShopifyAddress, ...] = ()
 
 

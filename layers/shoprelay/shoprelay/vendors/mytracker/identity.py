@@ -16,7 +16,8 @@ from shoprelay.vendors.mytracker.settings import MyTrackerSettings
 LVID_LENGTH = 32
 MAX_CUSTOM_USER_ID = 1024
 MAX_USER_AGENT = 2048
-_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 """An IPv4 address in the one spelling ``ipaddress`` would print: checked without building an object."""
 
 
