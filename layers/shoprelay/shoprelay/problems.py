@@ -14,8 +14,11 @@ from dataclasses import dataclass
 import msgspec
 
 _LOCATED = re.compile(r"^(?P<message>.*?) - at `\$(?P<path>[^`]*)`$", re.DOTALL)
-_MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
-_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$")
+_ABOUT_A_FIELD: dict[re.Pattern[str], tuple[str, str]] = {
+    re.compile(r"^Object missing required field `(?P<field>[^`]+)`$"): ("Field required", "missing"),
+    re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$"): ("not a known field", "unknown"),
+}
+"""Messages about one field of an object, located at the object: the path gains the field."""
 _INDEX = re.compile(r"\[(\d+|\.\.\.)\]")
 _QUOTED_VALUE = re.compile(r" ?'[^']*'")
 """The offending value msgspec quotes (``Invalid enum value 'x'``): left out, since it may be
@@ -47,12 +50,10 @@ def first_problem(error: msgspec.DecodeError) -> Problem:
     located = _LOCATED.match(text)
     message, path = (located["message"], _dotted(located["path"])) if located else (text, "")
     message = _QUOTED_VALUE.sub("", message)
-    missing = _MISSING.match(message)
-    if missing:
-        return Problem(f"{path}.{missing['field']}".lstrip("."), "Field required", "missing")
-    unknown = _UNKNOWN.match(message)
-    if unknown:
-        return Problem(f"{path}.{unknown['field']}".lstrip("."), "not a known field", "unknown")
+    for pattern, (said, kind) in _ABOUT_A_FIELD.items():
+        about = pattern.match(message)
+        if about:
+            return Problem(f"{path}.{about['field']}".lstrip("."), said, kind)
     if not path and message.startswith("Expected `object`"):
         return Problem("", message, "type")
     return Problem(path, message, "value")
