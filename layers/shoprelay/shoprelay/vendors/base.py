@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Self
 import msgspec
 
 from shoprelay.canonical import CanonicalEvent
-from shoprelay.vendors.wire import form_text, json_bytes
+from shoprelay.vendors.wire import form_bytes, json_bytes
 
 
 class Secret:
@@ -130,7 +130,7 @@ class VendorRequest:
     @cached_property
     def _encoded_body(self) -> bytes | None:
         if self.form_body is not None:
-            return form_text(self.form_body).encode("ascii")
+            return form_bytes(self.form_body)
         if self.json_body is not None:
             return json_bytes(self.json_body)
         return None

@@ -69,9 +69,57 @@ def query_value(text: str) -> str:
 
 def query_text(fields: Mapping[str, str]) -> str:
     """A URL query string, as ``urlencode(fields, quote_via=quote, safe="/")`` writes it."""
-    return "&".join([f"{query_value(name)}={query_value(value)}" for name, value in fields.items()])
+    return _QUERY.encoded(fields).decode("ascii")
+
+
+def form_bytes(fields: Mapping[str, str]) -> bytes:
+    """``application/x-www-form-urlencoded`` bytes for ``fields``, in their order."""
+    return _FORM.encoded(fields)
 
 
 def form_text(fields: Mapping[str, str]) -> str:
-    """``application/x-www-form-urlencoded`` text for ``fields``, in their order."""
-    return "&".join([f"{form_value(name)}={form_value(value)}" for name, value in fields.items()])
+    """The same form as text."""
+    return _FORM.encoded(fields).decode("ascii")
+
+
+class _FieldEncoder:
+    """Percent-encodes a whole form or query string in a few passes over its bytes.
+
+    Escaping character by character costs about 20 ns a character in ``str.translate``, and
+    an edrone order form runs to a kilobyte. Instead, every name and value goes into one
+    UTF-8 buffer, separated by two control characters, and each distinct byte that needs
+    escaping is then replaced throughout the buffer at once. ``%`` goes first and the space
+    after ``+``, so that no replacement is escaped again; the separators become ``=`` and
+    ``&`` last. Text that itself holds a separator character is encoded field by field.
+    """
+
+    _NAME_END = "\x1f"
+    _FIELD_END = "\x1e"
+
+    def __init__(self, escapes: list[str]) -> None:
+        self._escapes = escapes
+        self._plain = bytes(byte for byte in range(256) if escapes[byte] == chr(byte))
+        separators = {0x1F: b"=", 0x1E: b"&"}
+        self._replacements = [
+            (byte.to_bytes(), separators.get(byte) or escapes[byte].encode("ascii")) for byte in range(256)
+        ]
+        first = {ord("%"): -3, ord("+"): -2, ord(" "): -1, 0x1F: 256, 0x1E: 257}
+        self._order = [first.get(byte, byte) for byte in range(256)]
+
+    def encoded(self, fields: Mapping[str, str]) -> bytes:
+        joined = self._FIELD_END.join([f"{name}{self._NAME_END}{value}" for name, value in fields.items()])
+        data = joined.encode("utf-8")
+        if data.count(b"\x1f") != len(fields) or data.count(b"\x1e") != len(fields) - 1:
+            return "&".join(
+                [f"{self._escaped(name)}={self._escaped(value)}" for name, value in fields.items()]
+            ).encode("ascii")
+        for byte in sorted(set(data.translate(None, self._plain)), key=self._order.__getitem__):
+            data = data.replace(*self._replacements[byte])
+        return data
+
+    def _escaped(self, text: str) -> str:
+        return text.encode("utf-8").decode("latin-1").translate(self._escapes)
+
+
+_FORM = _FieldEncoder(_BYTE_ESCAPES)
+_QUERY = _FieldEncoder(_QUERY_BYTE_ESCAPES)
