@@ -10,10 +10,31 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shoprelay.vendors.wire import form_text, form_value, json_bytes, json_text, query_text, query_value
+from shoprelay.vendors.wire import form_bytes, form_text, form_value, json_bytes, json_text, query_text, query_value
 
 AWKWARD = st.sampled_from(
-    ["%", "+", " ", "|", "~", "&", "=", "%25", "%2B", "\x00", "\n", "\t", "\x7f", "é", "ß", "中", "😀", "\u2028"]
+    [
+        "%",
+        "+",
+        " ",
+        "|",
+        "~",
+        "&",
+        "=",
+        "%25",
+        "%2B",
+        "\x00",
+        "\x1e",
+        "\x1f",
+        "\n",
+        "\t",
+        "\x7f",
+        "é",
+        "ß",
+        "中",
+        "😀",
+        "\u2028",
+    ],
 )
 TEXT = st.lists(st.characters(codec="utf-8") | AWKWARD, max_size=20).map("".join)
 """Any text that can be UTF-8 encoded (no lone surrogates), weighted towards what encoders treat specially."""
@@ -111,6 +132,28 @@ def test_form_value_examples(text: str, expected: str) -> None:
 
 def test_form_text_of_empty_mapping_is_empty() -> None:
     assert form_text({}) == ""
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"a": "x\x1fy", "b": "z"},
+        {"a\x1e": "1"},
+        {"a": "\x1e\x1f", "b": "\x1f"},
+        {"only": ""},
+        {"": ""},
+    ],
+)
+def test_form_and_query_text_with_the_encoders_own_separator_characters(fields: dict[str, str]) -> None:
+    """The encoder joins fields with two control characters; text holding them is still encoded exactly."""
+    assert form_text(fields) == urllib.parse.urlencode(fields)
+    assert form_bytes(fields) == urllib.parse.urlencode(fields).encode("ascii")
+    assert query_text(fields) == urllib.parse.urlencode(fields, quote_via=urllib.parse.quote, safe="/")
+
+
+def test_form_text_refuses_text_that_is_not_unicode_scalar_values() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        form_text({"name": "lone \udcff surrogate"})
 
 
 def test_form_text_keeps_key_order() -> None:

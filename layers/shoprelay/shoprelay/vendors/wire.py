@@ -110,9 +110,8 @@ class _FieldEncoder:
         joined = self._FIELD_END.join([f"{name}{self._NAME_END}{value}" for name, value in fields.items()])
         data = joined.encode("utf-8")
         if data.count(b"\x1f") != len(fields) or data.count(b"\x1e") != len(fields) - 1:
-            return "&".join(
-                [f"{self._escaped(name)}={self._escaped(value)}" for name, value in fields.items()]
-            ).encode("ascii")
+            escaped = [f"{self._escaped(name)}={self._escaped(value)}" for name, value in fields.items()]
+            return "&".join(escaped).encode("ascii")
         for byte in sorted(set(data.translate(None, self._plain)), key=self._order.__getitem__):
             data = data.replace(*self._replacements[byte])
         return data
