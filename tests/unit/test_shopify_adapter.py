@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support.webhooks import fixture_json
 
 from shoprelay.canonical import CanonicalEvent, EventKind, Money
 from shoprelay.sources import PayloadError, UnsupportedTopicError
 from shoprelay.sources.shopify import TOPIC_KINDS, WebhookMeta, parse_webhook
+from shoprelay.sources.shopify.adapter import landing_params
 
 RECEIVED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -217,3 +221,35 @@ def test_an_amount_that_is_not_a_number_is_named_by_its_path(bad: str) -> None:
         parse(body)
     assert raised.value.path == "line_items.1.price_set.shop_money.amount"
     assert bad not in str(raised.value)
+
+
+URL_TEXT = st.lists(
+    st.sampled_from(["?", "#", "&", "=", "%", "%2", "%41", "%zz", "+", " ", "\t", "\n", "\x00", "é", "a", "b", "/"]),
+    max_size=16,
+).map("".join)
+
+
+def stdlib_landing_params(landing: str) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for key, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(landing).query, keep_blank_values=True):
+        params.setdefault(key, value)
+    return params
+
+
+@given(URL_TEXT.filter(bool))
+def test_landing_params_read_the_query_as_parse_qsl_does(landing: str) -> None:
+    assert landing_params(landing) == stdlib_landing_params(landing)
+
+
+@pytest.mark.parametrize(
+    "landing",
+    [
+        "/collections/all?utm_source=news+letter&utm_source=second&empty=&flag&x=%C3%A9",
+        "https://shop.example/p?a=1#frag?b=2",
+        " /leading-space?a=1",
+        "/tab\tin?a=1",
+        "/?&&=v&k=",
+    ],
+)
+def test_landing_params_examples(landing: str) -> None:
+    assert landing_params(landing) == stdlib_landing_params(landing)

@@ -15,7 +15,6 @@ from math import lcm
 from typing import Any
 
 from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_amount
-from shoprelay.vendors.esputnik.api import json_number
 from shoprelay.vendors.esputnik.contact import Contact
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
 
@@ -116,14 +115,18 @@ def order_items(view: OrderView) -> list[dict[str, Any]]:
     eSputnik's own example.
     """
     kept = [(line, units) for line, units in view.lines if units > 0]
-    costs = _spread(view.amount(view.total), [_net_value(line, units, view.side) for line, units in kept], view)
+    scale = 10 ** minor_units(view.currency)
+    total_units = int(view.amount(view.total) * scale)
+    shares = _spread(total_units, [_net_value(line, units, view.side) for line, units in kept])
     items: list[dict[str, Any]] = []
-    for (line, units), cost in zip(kept, costs, strict=True):
+    for (line, units), share in zip(kept, shares, strict=True):
         item: dict[str, Any] = {"externalItemId": line.item_id, "name": item_name(line)}
         if line.category:
             item["category"] = line.category
         item["quantity"] = units
-        item["cost"] = json_number(cost)
+        # The JSON number json_number would write for the Decimal share, without building it:
+        # an int when whole, else the float nearest to share / scale, as float(Decimal) gives.
+        item["cost"] = share // scale if share % scale == 0 else share / scale
         if line.url:
             item["url"] = line.url
         if line.image_url:
@@ -168,26 +171,29 @@ def _whole_numbers(values: Sequence[Decimal]) -> list[int]:
     return [numerator * (common // denominator) for numerator, denominator in ratios]
 
 
-def _spread(total: Decimal, weights: Sequence[Decimal], view: OrderView) -> list[Decimal]:
-    """``total`` split in proportion to ``weights``, in whole minor units, summing exactly.
+def _spread(total: int, weights: Sequence[Decimal]) -> list[int]:
+    """``total`` minor units split in proportion to ``weights``, in whole units, summing exactly.
 
-    Largest-remainder rounding keeps every share non-negative and the sum exact. Lines that
-    are all free share the total equally instead.
+    Largest-remainder rounding keeps every share non-negative and the sum exact; ties go to
+    the earlier line. Lines that are all free share the total equally instead.
     """
     if not weights:
         return []
-    places = minor_units(view.currency)
-    total_units = int(total.scaleb(places))
     # Integer arithmetic: each share is total * weight / sum exactly, as a quotient and a remainder.
-    basis = _whole_numbers(weights) if sum(weights) > 0 else [1] * len(weights)
+    basis = _whole_numbers(weights) if any(weights) else [1] * len(weights)
     whole = sum(basis)
-    shares, remainders = zip(*(divmod(total_units * weight, whole) for weight in basis), strict=True)
-    counts = list(shares)
-    leftover = total_units - sum(counts)
-    by_remainder = sorted(range(len(counts)), key=lambda index: (-remainders[index], index))
-    for index in by_remainder[:leftover]:
-        counts[index] += 1
-    return [Decimal(count).scaleb(-places) for count in counts]
+    shares: list[int] = []
+    remainders: list[int] = []
+    for weight in basis:
+        share, remainder = divmod(total * weight, whole)
+        shares.append(share)
+        remainders.append(remainder)
+    leftover = total - sum(shares)
+    if leftover:
+        # A stable sort from the largest remainder keeps equal remainders in line order.
+        for index in sorted(range(len(shares)), key=remainders.__getitem__, reverse=True)[:leftover]:
+            shares[index] += 1
+    return shares
 
 
 def order_fields(
