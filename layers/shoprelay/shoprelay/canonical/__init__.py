@@ -1,7 +1,7 @@
 """The platform-neutral event every source produces and every vendor translator consumes."""
 
 from shoprelay.canonical.codec import from_json, to_json, to_json_text
-from shoprelay.canonical.currency import format_amount, minor_units, round_amount
+from shoprelay.canonical.currency import format_amount, minor_units, round_amount, round_places
 from shoprelay.canonical.models import (
     Address,
     Amounts,
@@ -36,6 +36,7 @@ __all__ = [
     "from_json",
     "minor_units",
     "round_amount",
+    "round_places",
     "to_json",
     "to_json_text",
 ]

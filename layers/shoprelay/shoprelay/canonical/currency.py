@@ -27,8 +27,17 @@ def minor_units(currency: str) -> int:
 
 
 def round_amount(value: Decimal, currency: str) -> Decimal:
-    """``value`` rounded half-up to the currency's minor unit (none for JPY)."""
-    return value.quantize(_QUANTA[minor_units(currency)], rounding=ROUND_HALF_UP)
+    """``value`` rounded half-up to the currency's minor unit (none for JPY), never ``-0.00``."""
+    return round_places(value, minor_units(currency))
+
+
+def round_places(value: Decimal, places: int) -> Decimal:
+    """``value`` rounded half-up to ``places`` decimals (0 to 3), never ``-0.00``.
+
+    For callers that round many amounts of one currency and look its minor unit up once.
+    """
+    rounded = value.quantize(_QUANTA[places], rounding=ROUND_HALF_UP)
+    return rounded if rounded else abs(rounded)
 
 
 def format_amount(value: Decimal, currency: str, decimal_separator: str = ".", *, max_places: int | None = None) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from shoprelay.vendors.base import VendorRequest
@@ -19,14 +22,22 @@ def api_url(settings: EsputnikSettings, method_path: str) -> str:
     return f"{(settings.endpoint or PRODUCTION_BASE_URL).rstrip('/')}/api/{method_path}"
 
 
-def headers(settings: EsputnikSettings) -> dict[str, str]:
+def headers(settings: EsputnikSettings) -> Mapping[str, str]:
     """Basic auth with the API key as the password: the only scheme every method accepts."""
-    credentials = f"{settings.username}:{settings.api_key.get_secret_value()}".encode()
-    return {
-        "Authorization": f"Basic {base64.b64encode(credentials).decode('ascii')}",
-        "Content-Type": CONTENT_TYPE,
-        "Accept": "application/json",
-    }
+    return _headers(settings.username, settings.api_key.get_secret_value())
+
+
+@lru_cache(maxsize=16)
+def _headers(username: str, api_key: str) -> Mapping[str, str]:
+    """Made once per account: an event sends two requests, and a function serves few shops."""
+    credentials = f"{username}:{api_key}".encode()
+    return MappingProxyType(
+        {
+            "Authorization": f"Basic {base64.b64encode(credentials).decode('ascii')}",
+            "Content-Type": CONTENT_TYPE,
+            "Accept": "application/json",
+        }
+    )
 
 
 def post(settings: EsputnikSettings, method_path: str, body: Any, effect: str, **options: Any) -> VendorRequest:

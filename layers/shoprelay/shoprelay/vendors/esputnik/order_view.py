@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from math import lcm
 from typing import Any
 
-from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_amount
+import msgspec
+
+from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_places
 from shoprelay.vendors.esputnik.contact import Contact
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
 
@@ -38,13 +39,14 @@ _FULFILLMENT_STATUSES = {"restocked": CANCELLED, "partial": IN_PROGRESS, "fulfil
 """Shopify fulfilment status → eSputnik status, as Yespo's own Shopify app maps it."""
 
 
-@dataclass(frozen=True)
-class OrderView:
+class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     """One order, as of one event, in the terms of eSputnik's order resource."""
 
     order: Order
     status: str
     currency: str
+    places: int
+    """The currency's decimals (0 for JPY), looked up once for the many amounts rounded."""
     total: Decimal
     lines: tuple[tuple[LineItem, int], ...]
     """Each line with the units still on the order (0 once removed or refunded)."""
@@ -52,8 +54,8 @@ class OrderView:
     """``shop`` or ``buyer``: which amounts of each ``Money`` this view reports."""
 
     def amount(self, value: Decimal) -> Decimal:
-        """``value`` rounded to the currency's minor unit (none for JPY)."""
-        return round_amount(value, self.currency)
+        """``value`` rounded to the currency's minor unit (none for JPY), never ``-0.00``."""
+        return round_places(value, self.places)
 
 
 def order_status(order: Order, settings: EsputnikSettings) -> str:
@@ -68,10 +70,12 @@ def order_status(order: Order, settings: EsputnikSettings) -> str:
 
 def view_of(order: Order, settings: EsputnikSettings, status: str | None = None) -> OrderView:
     """The order as its webhook describes it; ``status`` overrides the mapped one."""
+    currency = _currency(order, settings)
     return OrderView(
         order=order,
         status=status or order_status(order, settings),
-        currency=_currency(order, settings),
+        currency=currency,
+        places=minor_units(currency),
         total=max(order.amounts.total.pick(settings.currency), Decimal(0)),
         lines=tuple(_units_now(order)),
         side=settings.currency,
@@ -94,14 +98,7 @@ def view_after_refund(order: Order, refund: Refund, settings: EsputnikSettings) 
     lines = tuple((line, max(0, units - refunded[line.line_id])) for line, units in view.lines)
     total = max(view.total - refund.amount.pick(settings.currency), Decimal(0))
     emptied = bool(lines) and not any(units for _, units in lines)
-    return OrderView(
-        order=order,
-        status=CANCELLED if emptied else view.status,
-        currency=view.currency,
-        total=total,
-        lines=lines,
-        side=view.side,
-    )
+    return msgspec.structs.replace(view, status=CANCELLED if emptied else view.status, total=total, lines=lines)
 
 
 def order_items(view: OrderView) -> list[dict[str, Any]]:
@@ -115,7 +112,7 @@ def order_items(view: OrderView) -> list[dict[str, Any]]:
     eSputnik's own example.
     """
     kept = [(line, units) for line, units in view.lines if units > 0]
-    scale = 10 ** minor_units(view.currency)
+    scale = 10**view.places
     total_units = int(view.amount(view.total) * scale)
     shares = _spread(total_units, [_net_value(line, units, view.side) for line, units in kept])
     items: list[dict[str, Any]] = []
@@ -148,6 +145,8 @@ def _currency(order: Order, settings: EsputnikSettings) -> str:
 
 def _units_now(order: Order) -> list[tuple[LineItem, int]]:
     """Units per line after edits and refunds: ``current_quantity`` when the payload has it."""
+    if all(line.current_quantity is not None for line in order.lines):
+        return [(line, line.current_quantity or 0) for line in order.lines]
     remaining = order.remaining_quantities()
     return [
         (line, line.current_quantity if line.current_quantity is not None else remaining[line.line_id])
@@ -167,7 +166,10 @@ def _net_value(line: LineItem, units: int, side: str) -> Decimal:
 def _whole_numbers(values: Sequence[Decimal]) -> list[int]:
     """``values`` times their common denominator: integers in the same proportions, exactly."""
     ratios = [value.as_integer_ratio() for value in values]
-    common = lcm(*(denominator for _, denominator in ratios))
+    denominators = {denominator for _, denominator in ratios}
+    if len(denominators) == 1:
+        return [numerator for numerator, _ in ratios]
+    common = lcm(*denominators)
     return [numerator * (common // denominator) for numerator, denominator in ratios]
 
 
@@ -199,7 +201,7 @@ def _spread(total: int, weights: Sequence[Decimal]) -> list[int]:
 def order_fields(
     view: OrderView, contact: Contact, settings: EsputnikSettings, *, locators: bool
 ) -> dict[str, str | Decimal]:
-    """The order resource's fields except ``items``, amounts as ``Decimal``.
+    """The order resource's fields except ``items``, amounts as ``Decimal`` rounded by the view.
 
     Both modes send the same fields: Add orders as typed JSON, events as text parameters.
     ``locators`` adds the buyer's email and phone, which events carry in front instead.
