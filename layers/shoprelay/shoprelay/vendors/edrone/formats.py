@@ -15,7 +15,7 @@ same resource, and ``~`` is a legal URL character that never needs touching.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 PRODUCT_SEPARATOR = "|"
@@ -27,6 +27,7 @@ _PRODUCT_SEPARATOR_IN_URL = "%7C"
 _CATEGORY_LEVEL_MARK = " > "
 """How Shopify writes a category hierarchy in one string ("Apparel > Shirts")."""
 _ELLIPSIS = "\u2026"
+_ENTRY_MARK = "\x00"
 
 
 def format_utc(moment: datetime) -> str:
@@ -64,3 +65,23 @@ def category_path(category: str | None) -> str:
 def product_list(values: Iterable[str]) -> str:
     """Per-product values joined in product order; callers pass separator-safe values."""
     return PRODUCT_SEPARATOR.join(values)
+
+
+def text_list(texts: Sequence[str]) -> str:
+    """``texts`` made safe as :func:`safe_text` makes them, then joined in product order.
+
+    Done on the whole column at once: the entries are joined with NUL, which neither
+    whitespace folding nor the separator replacements touch, and NUL becomes ``|`` at the
+    end. A column whose text holds NUL itself goes entry by entry.
+    """
+    joined = _ENTRY_MARK.join(texts)
+    if joined.count(_ENTRY_MARK) != len(texts) - 1:
+        return product_list(safe_text(text) for text in texts)
+    cleaned = " ".join(joined.split())
+    if " " + _ENTRY_MARK in cleaned or _ENTRY_MARK + " " in cleaned:
+        cleaned = cleaned.replace(" " + _ENTRY_MARK, _ENTRY_MARK).replace(_ENTRY_MARK + " ", _ENTRY_MARK)
+    if PRODUCT_SEPARATOR in cleaned:
+        cleaned = cleaned.replace(PRODUCT_SEPARATOR, _PRODUCT_SEPARATOR_IN_TEXT)
+    if CATEGORY_SEPARATOR in cleaned:
+        cleaned = cleaned.replace(CATEGORY_SEPARATOR, _CATEGORY_SEPARATOR_IN_TEXT)
+    return cleaned.replace(_ENTRY_MARK, PRODUCT_SEPARATOR)

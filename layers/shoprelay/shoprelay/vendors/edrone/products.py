@@ -13,7 +13,14 @@ from dataclasses import dataclass
 import msgspec
 
 from shoprelay.canonical import LineItem
-from shoprelay.vendors.edrone.formats import category_path, product_list, safe_text, safe_url
+from shoprelay.vendors.edrone.formats import (
+    PRODUCT_SEPARATOR,
+    category_path,
+    product_list,
+    safe_text,
+    safe_url,
+    text_list,
+)
 from shoprelay.vendors.edrone.settings import EdroneSettings
 
 
@@ -62,17 +69,28 @@ def product_field_shapes(lines: Sequence[LineItem], settings: EdroneSettings) ->
 
 def _lists(lines: Sequence[LineItem], settings: EdroneSettings, shape: _Shape) -> dict[str, str]:
     product_id = _ID_OF[settings.product_id_field]
-    columns: dict[str, list[str]] = {
-        "product_ids": [safe_text(product_id(line)) for line in lines],
-        "product_skus": [safe_text(line.sku or "") for line in lines],
-        "product_titles": [safe_text(line.title, shape.title_limit) for line in lines],
-        "product_counts": [str(_units(line)) for line in lines],
-        "product_category_names": [category_path(line.category) for line in lines],
+    titles = [line.title for line in lines]
+    columns = {
+        "product_ids": text_list([product_id(line) for line in lines]),
+        "product_skus": text_list([line.sku or "" for line in lines]),
+        "product_titles": text_list(titles)
+        if shape.title_limit is None
+        else product_list(safe_text(title, shape.title_limit) for title in titles),
+        "product_counts": product_list([str(_units(line)) for line in lines]),
+        "product_category_names": _optional_column([line.category for line in lines], category_path),
     }
     if shape.with_links:
-        columns["product_images"] = [safe_url(line.image_url) for line in lines]
-        columns["product_urls"] = [safe_url(line.url) for line in lines]
-    return {name: product_list(values) for name, values in columns.items() if any(values)}
+        columns["product_images"] = _optional_column([line.image_url for line in lines], safe_url)
+        columns["product_urls"] = _optional_column([line.url for line in lines], safe_url)
+    # A list whose every entry is empty is only separators: it is left out.
+    return {name: values for name, values in columns.items() if values.strip(PRODUCT_SEPARATOR)}
+
+
+def _optional_column(values: list[str | None], entry: Callable[[str | None], str]) -> str:
+    """A column of values most lines lack (categories, links): nothing to format when none has one."""
+    if not any(values):
+        return ""
+    return product_list(entry(value) for value in values)
 
 
 def _units(line: LineItem) -> int:
