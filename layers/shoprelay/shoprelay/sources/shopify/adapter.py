@@ -53,6 +53,7 @@ TOPIC_KINDS: dict[str, EventKind] = {
 _ZERO = Decimal(0)
 _ZERO_AMOUNTS = {text: Decimal(text) for text in ("0", "0.0", "0.00", "0.000")}
 """Zero as Shopify writes it, parsed once: most orders carry a dozen zero discounts and taxes."""
+_ZERO_MONEY: dict[p.Amount, Money] = {text: Money(shop=amount, buyer=amount) for text, amount in _ZERO_AMOUNTS.items()}
 _EVENT_NAMESPACE = uuid.UUID("6f0b8f8e-6c1e-4c57-9f63-2d7f0c6a9b10")
 _EVENT_NAMESPACE_BYTES = _EVENT_NAMESPACE.bytes
 _CONSENT_YES = frozenset({"subscribed"})
@@ -238,16 +239,23 @@ def _money(money_set: p.MoneySet | None, fallback: p.Amount = None) -> Money:
         side = money_set.presentment_money
         if side is not None:
             buyer_text = side.amount
-    shop = _decimal(shop_text)
-    if shop is None:
-        shop = _decimal(fallback) if fallback is not None else None
-        if shop is None:
-            shop = _ZERO
-    # Single-currency shops send the same text twice: one Decimal serves both sides.
     if buyer_text is None or buyer_text == shop_text:
+        # Single-currency shops send the same text twice: one Decimal serves both sides.
+        zero = _ZERO_MONEY.get(shop_text)
+        if zero is not None:
+            return zero
+        shop = _shop_amount(shop_text, fallback)
         return Money(shop=shop, buyer=shop)
+    shop = _shop_amount(shop_text, fallback)
     buyer = _decimal(buyer_text)
     return Money(shop=shop, buyer=buyer if buyer is not None else shop)
+
+
+def _shop_amount(text: p.Amount, fallback: p.Amount) -> Decimal:
+    amount = _decimal(text)
+    if amount is None and fallback is not None:
+        amount = _decimal(fallback)
+    return _ZERO if amount is None else amount
 
 
 def _first_money(*candidates: p.MoneySet | None, fallback: p.Amount = None) -> Money:
@@ -362,13 +370,12 @@ def _cart_attributes(attributes: tuple[p.NameValue, ...]) -> dict[str, str]:
 
 
 def _line(line: p.ShopifyLineItem, index: int) -> LineItem:
-    title = line.title or line.name or line.sku
     return LineItem(
         line_id=_id(line.id) or line.key or str(index + 1),
         product_id=_id(line.product_id),
         variant_id=_id(line.variant_id),
         sku=_text(line.sku) or None,
-        title=(title if type(title) is str else _text(title)) or "item",
+        title=_text(line.title or line.name or line.sku) or "item",
         variant_title=_text(line.variant_title) or None,
         brand=_text(line.vendor) or None,
         category=_text(line.product_type) or None,
