@@ -8,8 +8,9 @@ event and starts no workflow, which makes repeating it harmless (``repeatable=Tr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shoprelay.canonical import Customer
 from shoprelay.vendors.base import VendorRequest
@@ -25,8 +26,7 @@ _PHONE_DIGITS = range(5, 16)
 """E.164 allows at most 15 digits; fewer than 5 is no phone number anywhere."""
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(msgspec.Struct, frozen=True, kw_only=True):
     """The buyer as eSputnik identifies contacts: by email, then phone (digits only)."""
 
     email: str | None

@@ -9,9 +9,10 @@ left to :mod:`shoprelay.vendors.mytracker.body`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+
+import msgspec
 
 from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Order, Refund
 from shoprelay.vendors.base import TranslationError
@@ -33,8 +34,7 @@ def refund_effect(refund: Refund) -> str:
     return f"REFUND:{refund.id}"
 
 
-@dataclass(frozen=True)
-class OrderAction:
+class OrderAction(msgspec.Struct, frozen=True):
     """One MyTracker status change of one order, before identity and size limits apply."""
 
     order: Order
@@ -45,8 +45,7 @@ class OrderAction:
     superseded_by: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Skip:
+class Skip(msgspec.Struct, frozen=True):
     reason: str
 
 
