@@ -46,7 +46,10 @@ def order_event(view: OrderView, settings: EsputnikSettings, event_type: str, ef
     if contact is None:
         return Translation.skip(NO_CONTACT)
     fields = order_fields(view, contact, settings, locators=False)
-    listed = [_param(name, _text(value)) for name, value in fields.items()]
+    # Amounts come rounded to the currency by the view, so their plain digits are the text.
+    listed = [
+        {"name": name, "value": value if isinstance(value, str) else f"{value:f}"} for name, value in fields.items()
+    ]
 
     def params(items: Sequence[dict[str, Any]], omitted: int) -> list[dict[str, str]]:
         return [*contact.locator_params, *listed, *_list_params("items", items, omitted)]
@@ -142,8 +145,3 @@ def _list_params(name: str, entries: Sequence[dict[str, Any]], omitted: int) -> 
 
 def _param(name: str, value: str) -> dict[str, str]:
     return {"name": name, "value": value}
-
-
-def _text(value: str | Decimal) -> str:
-    """A field as an event parameter: amounts come rounded to the currency, so plain digits."""
-    return value if isinstance(value, str) else f"{value:f}"
