@@ -428,11 +428,10 @@ def _refund(refund: p.ShopifyRefund, path: str = "") -> Refund:
 
 def order_from_payload(order: p.ShopifyOrder) -> Order:
     """Map a validated Shopify order body to the canonical order."""
-    shipping_lines_total = sum((_money(s.price_set, s.price) for s in order.shipping_lines), Money())
     shipping = (
         _first_money(order.current_shipping_price_set, order.total_shipping_price_set)
         if (order.current_shipping_price_set or order.total_shipping_price_set)
-        else shipping_lines_total
+        else sum((_money(s.price_set, s.price) for s in order.shipping_lines), Money())
     )
     amounts = Amounts(
         total=_first_money(
