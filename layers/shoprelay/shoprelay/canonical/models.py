@@ -86,8 +86,9 @@ class Address(CanonicalModel, frozen=True, kw_only=True):
 
     def one_line(self) -> str:
         """A comma-joined address, the form CRMs show in a single field."""
-        parts = (self.address1, self.address2, self.zip, self.city, self.province_code, self.country_code)
-        return ", ".join(p for p in parts if p)
+        return ", ".join(
+            filter(None, (self.address1, self.address2, self.zip, self.city, self.province_code, self.country_code))
+        )
 
 
 class Customer(CanonicalModel, frozen=True, kw_only=True):

@@ -465,7 +465,7 @@ def order_from_payload(order: p.ShopifyOrder) -> Order:
         currency=order.currency.upper(),
         buyer_currency=(order.presentment_currency or order.currency).upper(),
         amounts=amounts,
-        lines=tuple(_line(line, i) for i, line in enumerate(order.line_items)),
+        lines=tuple([_line(line, i) for i, line in enumerate(order.line_items)]),
         customer=_customer(
             order.customer,
             email=order.email or order.contact_email,
@@ -518,7 +518,7 @@ def _checkout_fields(checkout: p.ShopifyCheckout) -> dict[str, Any]:
             tax=same(checkout.total_tax),
             discounts=same(checkout.total_discounts),
         ),
-        lines=tuple(_line(line, i) for i, line in enumerate(checkout.line_items)),
+        lines=tuple([_line(line, i) for i, line in enumerate(checkout.line_items)]),
         customer=_customer(
             checkout.customer,
             email=checkout.email,

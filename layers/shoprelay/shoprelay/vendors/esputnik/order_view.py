@@ -220,7 +220,7 @@ def order_fields(
     fields["totalCost"] = view.amount(view.total)
     fields["currency"] = view.currency
     fields["status"] = view.status
-    description = ", ".join(part for part in (order.financial_status, order.fulfillment_status) if part)
+    description = ", ".join(filter(None, (order.financial_status, order.fulfillment_status)))
     if description:
         fields["statusDescription"] = description
     fields["date"] = order.created_at.isoformat(timespec="seconds")
