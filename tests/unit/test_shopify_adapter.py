@@ -224,7 +224,9 @@ def test_an_amount_that_is_not_a_number_is_named_by_its_path(bad: str) -> None:
 
 
 URL_TEXT = st.lists(
-    st.sampled_from(["?", "#", "&", "=", "%", "%2", "%41", "%zz", "+", " ", "\t", "\n", "\x00", "é", "a", "b", "/"]),
+    st.sampled_from(
+        ["?", "#", "&", "=", "%", "%2", "%41", "%zz", "+", " ", "\t", "\r", "\n", "\x00", "\x1f", "é", "a", "b", "/"]
+    ),
     max_size=16,
 ).map("".join)
 
@@ -253,3 +255,15 @@ def test_landing_params_read_the_query_as_parse_qsl_does(landing: str) -> None:
 )
 def test_landing_params_examples(landing: str) -> None:
     assert landing_params(landing) == stdlib_landing_params(landing)
+
+
+def test_a_landing_address_urlsplit_refuses_is_read_for_its_query() -> None:
+    """An unclosed IPv6 bracket makes ``urlsplit`` raise; the order is still mapped, parameters and all."""
+    body = {
+        **fixture_json("order-12-line-items.filled-2024-01.json"),
+        "landing_site": "http://[::1/p?utm_source=news&x=%C3%A9",
+    }
+    order = parse(body).order
+    assert order is not None
+    assert order.client.landing_url == "http://[::1/p?utm_source=news&x=%C3%A9"
+    assert order.client.landing_params == {"utm_source": "news", "x": "é"}

@@ -27,6 +27,7 @@ from tracify_cases import (
     landing,
     pending,
     settings,
+    status_url,
     whole,
     with_lines,
     without_client_details,
@@ -273,6 +274,18 @@ SENT: list[tuple[str, str, str, tuple[Variant, ...], dict[str, Any], dict[str, A
         ),
     ),
     (
+        "a-landing-address-urlsplit-refuses-keeps-its-attribution-but-not-its-path",
+        TWELVE_LINES,
+        "orders/create",
+        (
+            landing(
+                "http://[::1/products/mug?utm_source=newsletter&utm_medium=email&utm_campaign=winter&trc_mcmp_id=42"
+            ),
+        ),
+        {},
+        purchase(TWELVE_DATA, url="https://shop.example.com/"),
+    ),
+    (
         "no-landing-page-gives-the-storefront-root",
         TWELVE_LINES,
         "orders/create",
@@ -398,6 +411,13 @@ def test_production_url_when_no_endpoint_is_set() -> None:
 def test_no_origin_at_all_is_a_translation_error() -> None:
     with pytest.raises(TranslationError, match="storefront_origin"):
         translate(fixture_event(TWELVE_LINES, "orders/create", without_status_url), settings())
+
+
+def test_a_status_page_address_urlsplit_refuses_is_no_origin() -> None:
+    with pytest.raises(TranslationError, match="storefront_origin"):
+        translate(
+            fixture_event(TWELVE_LINES, "orders/create", status_url("https://[shop.example.com/orders/1")), settings()
+        )
 
 
 def test_the_docs_example_purchase_is_reproduced() -> None:

@@ -172,6 +172,14 @@ def without_status_url(payload: Payload) -> Payload:
     return payload
 
 
+def status_url(url: str) -> Variant:
+    def apply(payload: Payload) -> Payload:
+        payload["order_status_url"] = url
+        return payload
+
+    return apply
+
+
 def without_landing_site(payload: Payload) -> Payload:
     payload.update(landing_site=None, referring_site=None)
     return payload

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Money, Order, format_amount
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
@@ -107,7 +107,7 @@ def _storefront_origin(order: Order, settings: TracifySettings) -> str:
     """The configured storefront origin, else the scheme and host of the order status page."""
     if settings.storefront_origin:
         return settings.storefront_origin
-    status_page = urlsplit(order.status_url or "")
+    status_page = _split(order.status_url)
     if status_page.scheme in {"http", "https"} and status_page.netloc:
         return f"{status_page.scheme}://{status_page.netloc}"
     raise TranslationError(
@@ -117,8 +117,20 @@ def _storefront_origin(order: Order, settings: TracifySettings) -> str:
 
 def _landing_path(order: Order) -> str:
     """The landing page's path; its query is left out because its attribution keys go in ``data``."""
-    path = urlsplit(order.client.landing_url or "").path
+    path = _split(order.client.landing_url).path
     return path if path.startswith("/") else "/" + path
+
+
+def _split(url: str | None) -> SplitResult:
+    """``url`` in parts; an address ``urlsplit`` refuses (an unclosed IPv6 bracket) has none.
+
+    Shopify passes landing pages through as the browser sent them, and one malformed address
+    must cost the purchase its page path, not the purchase.
+    """
+    try:
+        return urlsplit(url or "")
+    except ValueError:
+        return urlsplit("")
 
 
 def _utc_text(moment: datetime) -> str:
