@@ -9,7 +9,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from shoprelay.vendors.base import VendorRequest
+from shoprelay.vendors.base import Secret, VendorRequest
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
 
 PRODUCTION_BASE_URL = "https://esputnik.com"
@@ -24,13 +24,16 @@ def api_url(settings: EsputnikSettings, method_path: str) -> str:
 
 def headers(settings: EsputnikSettings) -> Mapping[str, str]:
     """Basic auth with the API key as the password: the only scheme every method accepts."""
-    return _headers(settings.username, settings.api_key.get_secret_value())
+    return _headers(settings.username, settings.api_key)
 
 
 @lru_cache(maxsize=16)
-def _headers(username: str, api_key: str) -> Mapping[str, str]:
-    """Made once per account: an event sends two requests, and a function serves few shops."""
-    credentials = f"{username}:{api_key}".encode()
+def _headers(username: str, api_key: Secret) -> Mapping[str, str]:
+    """Made once per account: an event sends two requests, and a function serves few shops.
+
+    Keyed by the ``Secret`` itself, so the cache holds the key only in its masked wrapper.
+    """
+    credentials = f"{username}:{api_key.get_secret_value()}".encode()
     return MappingProxyType(
         {
             "Authorization": f"Basic {base64.b64encode(credentials).decode('ascii')}",
