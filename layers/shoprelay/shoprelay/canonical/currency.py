@@ -49,8 +49,5 @@ def format_amount(value: Decimal, currency: str, decimal_separator: str = ".", *
     places = minor_units(currency)
     if max_places is not None:
         places = min(places, max_places)
-    rounded = value.quantize(_QUANTA[places], rounding=ROUND_HALF_UP)
-    if rounded.is_zero():
-        rounded = abs(rounded)
-    text = f"{rounded:f}"
+    text = f"{round_places(value, places):f}"
     return text.replace(".", decimal_separator) if decimal_separator != "." else text

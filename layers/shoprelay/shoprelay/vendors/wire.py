@@ -15,7 +15,7 @@ vendors already rounded and formatted.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -96,8 +96,8 @@ class _FieldEncoder:
     _NAME_END = "\x1f"
     _FIELD_END = "\x1e"
 
-    def __init__(self, escapes: list[str]) -> None:
-        self._escapes = escapes
+    def __init__(self, escapes: list[str], value: Callable[[str], str]) -> None:
+        self._value = value
         self._plain = bytes(byte for byte in range(256) if escapes[byte] == chr(byte))
         separators = {0x1F: b"=", 0x1E: b"&"}
         self._replacements = [
@@ -110,15 +110,12 @@ class _FieldEncoder:
         joined = self._FIELD_END.join([f"{name}{self._NAME_END}{value}" for name, value in fields.items()])
         data = joined.encode("utf-8")
         if data.count(b"\x1f") != len(fields) or data.count(b"\x1e") != len(fields) - 1:
-            escaped = [f"{self._escaped(name)}={self._escaped(value)}" for name, value in fields.items()]
+            escaped = [f"{self._value(name)}={self._value(value)}" for name, value in fields.items()]
             return "&".join(escaped).encode("ascii")
         for byte in sorted(set(data.translate(None, self._plain)), key=self._order.__getitem__):
             data = data.replace(*self._replacements[byte])
         return data
 
-    def _escaped(self, text: str) -> str:
-        return text.encode("utf-8").decode("latin-1").translate(self._escapes)
 
-
-_FORM = _FieldEncoder(_BYTE_ESCAPES)
-_QUERY = _FieldEncoder(_QUERY_BYTE_ESCAPES)
+_FORM = _FieldEncoder(_BYTE_ESCAPES, form_value)
+_QUERY = _FieldEncoder(_QUERY_BYTE_ESCAPES, query_value)

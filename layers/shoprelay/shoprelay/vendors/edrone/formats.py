@@ -39,12 +39,7 @@ def format_utc(moment: datetime) -> str:
 
 def safe_text(text: str, limit: int | None = None) -> str:
     """``text`` without list separators, cut to ``limit`` characters with an ellipsis."""
-    cleaned = " ".join(text.split())
-    # str.replace only where needed: most titles hold neither separator, and this runs per product.
-    if PRODUCT_SEPARATOR in cleaned:
-        cleaned = cleaned.replace(PRODUCT_SEPARATOR, _PRODUCT_SEPARATOR_IN_TEXT)
-    if CATEGORY_SEPARATOR in cleaned:
-        cleaned = cleaned.replace(CATEGORY_SEPARATOR, _CATEGORY_SEPARATOR_IN_TEXT)
+    cleaned = _separators_replaced(" ".join(text.split()))
     if limit is not None and len(cleaned) > limit:
         return cleaned[: limit - 1].rstrip() + _ELLIPSIS
     return cleaned
@@ -81,8 +76,13 @@ def text_list(texts: Sequence[str]) -> str:
     cleaned = " ".join(joined.split())
     if " " + _ENTRY_MARK in cleaned or _ENTRY_MARK + " " in cleaned:
         cleaned = cleaned.replace(" " + _ENTRY_MARK, _ENTRY_MARK).replace(_ENTRY_MARK + " ", _ENTRY_MARK)
-    if PRODUCT_SEPARATOR in cleaned:
-        cleaned = cleaned.replace(PRODUCT_SEPARATOR, _PRODUCT_SEPARATOR_IN_TEXT)
-    if CATEGORY_SEPARATOR in cleaned:
-        cleaned = cleaned.replace(CATEGORY_SEPARATOR, _CATEGORY_SEPARATOR_IN_TEXT)
-    return cleaned.replace(_ENTRY_MARK, PRODUCT_SEPARATOR)
+    return _separators_replaced(cleaned).replace(_ENTRY_MARK, PRODUCT_SEPARATOR)
+
+
+def _separators_replaced(text: str) -> str:
+    # str.replace only where needed: most titles hold neither separator, and this runs per product.
+    if PRODUCT_SEPARATOR in text:
+        text = text.replace(PRODUCT_SEPARATOR, _PRODUCT_SEPARATOR_IN_TEXT)
+    if CATEGORY_SEPARATOR in text:
+        text = text.replace(CATEGORY_SEPARATOR, _CATEGORY_SEPARATOR_IN_TEXT)
+    return text

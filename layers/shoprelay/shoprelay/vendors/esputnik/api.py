@@ -66,3 +66,12 @@ def json_number(amount: Decimal) -> int | float:
     if amount == amount.to_integral_value():
         return int(amount)
     return float(amount)
+
+
+def json_number_of_units(units: int, scale: int) -> int | float:
+    """``json_number`` of ``units / scale`` (whole minor units), without building the ``Decimal``.
+
+    The float nearest to ``units / scale`` is the one ``float(Decimal)`` gives for the same
+    amount, since both round the same exact quotient once.
+    """
+    return units // scale if units % scale == 0 else units / scale

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_places
+from shoprelay.vendors.esputnik.api import json_number_of_units
 from shoprelay.vendors.esputnik.contact import Contact
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
 
@@ -121,9 +122,7 @@ def order_items(view: OrderView) -> list[dict[str, Any]]:
         if line.category:
             item["category"] = line.category
         item["quantity"] = units
-        # The JSON number json_number would write for the Decimal share, without building it:
-        # an int when whole, else the float nearest to share / scale, as float(Decimal) gives.
-        item["cost"] = share // scale if share % scale == 0 else share / scale
+        item["cost"] = json_number_of_units(share, scale)
         if line.url:
             item["url"] = line.url
         if line.image_url:
