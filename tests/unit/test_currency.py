@@ -46,3 +46,15 @@ def test_round_places_agrees_with_quantize_except_for_the_sign_of_zero(value: De
     assert rounded == expected
     assert rounded.as_tuple().exponent == -places
     assert not (rounded.is_zero() and rounded.is_signed())
+
+
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["EUR", "JPY", "KWD"]),
+)
+def test_format_amount_writes_plain_digits_whatever_the_exponent(value: Decimal, currency: str) -> None:
+    text = format_amount(value, currency)
+    places = minor_units(currency)
+    assert text == f"{round_places(value, places):f}"
+    assert "E" not in text
+    assert len(text.partition(".")[2]) == places

@@ -34,9 +34,10 @@ def round_amount(value: Decimal, currency: str) -> Decimal:
 def round_places(value: Decimal, places: int) -> Decimal:
     """``value`` rounded half-up to ``places`` decimals (0 to 3), never ``-0.00``.
 
-    For callers that round many amounts of one currency and look its minor unit up once.
+    For callers that round many amounts of one currency and look its minor unit up once. The
+    rounding mode goes by position: as a keyword it doubles the cost of the call.
     """
-    rounded = value.quantize(_QUANTA[places], rounding=ROUND_HALF_UP)
+    rounded = value.quantize(_QUANTA[places], ROUND_HALF_UP)
     return rounded if rounded else abs(rounded)
 
 
@@ -44,10 +45,12 @@ def format_amount(value: Decimal, currency: str, decimal_separator: str = ".", *
     """``value`` rounded half-up to the currency's decimals, as a plain string ("1234.50").
 
     ``max_places`` caps the decimals for vendors that accept fewer than the currency has
-    (Tracify takes two at most). Never exponent form, never "-0.00".
+    (Tracify takes two at most). Never exponent form, never "-0.00": a value rounded to 0-3
+    places has an exponent of 0 to -3, which ``str`` writes in plain digits, as ``:f`` would,
+    at a third of the cost.
     """
     places = minor_units(currency)
     if max_places is not None:
         places = min(places, max_places)
-    text = f"{round_places(value, places):f}"
+    text = str(round_places(value, places))
     return text.replace(".", decimal_separator) if decimal_separator != "." else text

@@ -46,8 +46,8 @@ def order_event(view: OrderView, settings: EsputnikSettings, event_type: str, ef
     if contact is None:
         return Translation.skip(NO_CONTACT)
     fields = order_fields(view, contact, settings, locators=False)
-    # Amounts come rounded to the currency by the view, so their plain digits are the text.
-    listed = [_param(name, value if isinstance(value, str) else f"{value:f}") for name, value in fields.items()]
+    # Amounts come rounded to the currency by the view: ``str`` writes them in plain digits.
+    listed = [_param(name, value if isinstance(value, str) else str(value)) for name, value in fields.items()]
 
     def params(items: Sequence[dict[str, Any]], omitted: int) -> list[dict[str, str]]:
         return [*contact.locator_params, *listed, *_list_params("items", items, omitted)]

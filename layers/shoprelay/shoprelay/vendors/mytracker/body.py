@@ -125,20 +125,34 @@ def _pack(sizes: Sequence[int], empty_size: int, limit: int, separator: int = 1)
     return groups
 
 
-def order_bodies(
-    action: OrderAction, shop: str, envelope: Mapping[str, str], settings: MyTrackerSettings, limit: int
-) -> list[Body]:
-    """The single-call bodies for ``action``: one, or several parts when 10 KB is not enough.
-
-    Part ``n`` gets the ``action_id`` of (order, effect, n); an order that fits in one body
-    is part 1, so a shop that grows past the limit keeps the ids of its small orders.
-    """
+def _content(action: OrderAction, settings: MyTrackerSettings) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The order's fields (``action_id`` still blank) and its items, in the shop's chosen currency."""
     currency = action.order.buyer_currency if settings.currency == "buyer" else action.order.currency
     order = _order_fields(action, settings, currency)
-    items = [item_fields(line, quantity, settings, currency) for line, quantity in action.quantities]
-    if wire_size(_frame(envelope, order, _WIDEST_ACTION_ID, items)) <= limit:
-        # The common case: everything fits one body, and measuring item by item can be skipped.
-        return [_frame(envelope, order, action_id(shop, order["order_id"], action.effect, 1), items)]
+    return order, [item_fields(line, quantity, settings, currency) for line, quantity in action.quantities]
+
+
+def order_body(action: OrderAction, shop: str, envelope: Mapping[str, str], settings: MyTrackerSettings) -> Body:
+    """The whole order in one body, as part 1: what nearly every order is sent as.
+
+    Not measured here: the caller measures the request it builds from it, whose bytes are
+    then the ones sent, and turns to :func:`order_parts` only when they exceed the limit.
+    An order that fits is part 1, so a shop that grows past the limit keeps the ids of its
+    small orders.
+    """
+    order, items = _content(action, settings)
+    return _frame(envelope, order, action_id(shop, order["order_id"], action.effect, 1), items)
+
+
+def order_parts(
+    action: OrderAction, shop: str, envelope: Mapping[str, str], settings: MyTrackerSettings, limit: int
+) -> list[Body]:
+    """The order spread over bodies of at most ``limit`` bytes, for an order one body cannot hold.
+
+    Items are packed in order, measured as if every part had the longest possible
+    ``action_id``; part ``n`` then gets the id of (order, effect, n).
+    """
+    order, items = _content(action, settings)
     empty_size = wire_size(_frame(envelope, order, _WIDEST_ACTION_ID, []))
     try:
         parts = _pack([wire_size(item) for item in items], empty_size, limit)
@@ -154,8 +168,11 @@ def order_bodies(
 
 def batches(bodies: Iterable[Body]) -> list[list[Body]]:
     """``orderBatch`` arrays: at most 20 bodies and 10 KB each, bodies kept in order."""
-    groups: list[list[Body]] = []
     listed = list(bodies)
+    if len(listed) == 1:
+        # The common case; the request built from it is measured, and split if it must be.
+        return [listed]
+    groups: list[list[Body]] = []
     for part in _pack([wire_size(body) for body in listed], ARRAY_BRACKETS, MAX_BODY_BYTES):
         for start in range(0, len(part), MAX_BATCH_ELEMENTS):
             groups.append([listed[i] for i in part[start : start + MAX_BATCH_ELEMENTS]])

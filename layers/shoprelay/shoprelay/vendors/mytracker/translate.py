@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
@@ -12,8 +11,10 @@ from shoprelay.vendors.mytracker.actions import NOT_AN_ORDER_ACTION, PLANNERS, O
 from shoprelay.vendors.mytracker.body import (
     ARRAY_BRACKETS,
     MAX_BODY_BYTES,
+    Body,
     batches,
-    order_bodies,
+    order_body,
+    order_parts,
 )
 from shoprelay.vendors.mytracker.identity import client_fields, identity_fields
 from shoprelay.vendors.mytracker.settings import PRODUCTION_ENDPOINT, MyTrackerSettings
@@ -42,18 +43,20 @@ def translate(event: CanonicalEvent, settings: MyTrackerSettings) -> Translation
         "eventTimestamp": _timestamp(plan.happened_at),
         **(client_fields(plan.order.client) if settings.send_client_context else {}),
     }
-    limit = MAX_BODY_BYTES - ARRAY_BRACKETS if settings.use_batch else MAX_BODY_BYTES
-    bodies = order_bodies(plan, event.shop, envelope, settings, limit)
-    requests = (
-        _requests(plan, "orderBatch", batches(bodies), settings)
-        if settings.use_batch
-        else _requests(plan, "order", bodies, settings)
-    )
-    for request in requests:
-        size = len(request.body_bytes() or b"")
-        if size > MAX_BODY_BYTES:
-            raise TranslationError(f"MyTracker request part {request.part} would be {size} bytes, over its 10 KB limit")
+    requests = _requests(plan, [order_body(plan, event.shop, envelope, settings)], settings)
+    if _over_limit(requests):
+        limit = MAX_BODY_BYTES - ARRAY_BRACKETS if settings.use_batch else MAX_BODY_BYTES
+        requests = _requests(plan, order_parts(plan, event.shop, envelope, settings, limit), settings)
+        too_large = _over_limit(requests)
+        if too_large:
+            part, size = too_large[0].part, len(too_large[0].body_bytes() or b"")
+            raise TranslationError(f"MyTracker request part {part} would be {size} bytes, over its 10 KB limit")
     return Translation.send(*requests)
+
+
+def _over_limit(requests: Sequence[VendorRequest]) -> list[VendorRequest]:
+    """The requests whose bytes, encoded once and kept for sending, exceed MyTracker's 10 KB."""
+    return [request for request in requests if len(request.body_bytes() or b"") > MAX_BODY_BYTES]
 
 
 def _timestamp(moment: datetime) -> str:
@@ -73,10 +76,9 @@ def _headers(settings: MyTrackerSettings) -> dict[str, str]:
     return {"Authorization": settings.api_token.get_secret_value(), "Content-Type": "application/json"}
 
 
-def _requests(
-    action: OrderAction, method: str, payloads: Sequence[Any], settings: MyTrackerSettings
-) -> list[VendorRequest]:
-    """One POST per payload to ``method`` (``order`` or ``orderBatch``), numbered as parts."""
+def _requests(action: OrderAction, bodies: list[Body], settings: MyTrackerSettings) -> list[VendorRequest]:
+    """One POST per body to ``order``, or per batch of bodies to ``orderBatch``, numbered as parts."""
+    method, payloads = ("orderBatch", batches(bodies)) if settings.use_batch else ("order", bodies)
     return [
         VendorRequest(
             method="POST",
