@@ -17,6 +17,7 @@ from shoprelay.canonical.models import (
     Refund,
     RefundLine,
 )
+from shoprelay.canonical.times import utc_text
 
 __all__ = [
     "Address",
@@ -39,4 +40,5 @@ __all__ = [
     "round_places",
     "to_json",
     "to_json_text",
+    "utc_text",
 ]

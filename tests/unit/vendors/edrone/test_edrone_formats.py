@@ -1,14 +1,12 @@
-"""edrone value formats: product columns made safe as a whole, and dates."""
+"""edrone value formats: product columns made safe as a whole."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shoprelay.vendors.edrone.formats import format_utc, safe_text, text_list
+from shoprelay.vendors.edrone.formats import safe_text, text_list
 
 ENTRY = st.lists(
     st.sampled_from(["a", "B", " ", "  ", "\t", "\n", "\u00a0", "|", "~", "\x00", "é", "x y", "\x1f"]),
@@ -38,8 +36,3 @@ def test_text_list_is_safe_text_joined(texts: list[str]) -> None:
 )
 def test_text_list_examples(texts: list[str]) -> None:
     assert text_list(texts) == entry_by_entry(texts)
-
-
-@given(st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.sampled_from([UTC, timezone(timedelta(hours=-7))])))
-def test_format_utc_is_the_documented_strftime_pattern(moment: datetime) -> None:
-    assert format_utc(moment) == moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")

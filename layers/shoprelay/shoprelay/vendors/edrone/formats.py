@@ -16,7 +16,6 @@ same resource, and ``~`` is a legal URL character that never needs touching.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 
 PRODUCT_SEPARATOR = "|"
 CATEGORY_SEPARATOR = "~"
@@ -28,13 +27,6 @@ _CATEGORY_LEVEL_MARK = " > "
 """How Shopify writes a category hierarchy in one string ("Apparel > Shirts")."""
 _ELLIPSIS = "\u2026"
 _ENTRY_MARK = "\x00"
-
-
-def format_utc(moment: datetime) -> str:
-    """``event_utc_date`` as edrone documents it: ``YYYY-MM-DD HH:MM:SS`` in UTC."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    # isoformat, cut before the offset: the same text as strftime, in half the time.
-    return aware.astimezone(UTC).isoformat(" ", "seconds")[:19]
 
 
 def safe_text(text: str, limit: int | None = None) -> str:

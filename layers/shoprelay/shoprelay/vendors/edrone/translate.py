@@ -16,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order, format_amount
+from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order, format_amount, utc_text
 from shoprelay.vendors.base import Translation, VendorRequest
-from shoprelay.vendors.edrone.formats import format_utc
 from shoprelay.vendors.edrone.products import lines_still_ordered, product_field_shapes
 from shoprelay.vendors.edrone.settings import EdroneSettings
 
@@ -96,7 +95,7 @@ def _order(event: CanonicalEvent, settings: EdroneSettings, status: OrderStatus)
         "order_currency": order.buyer_currency,
         "order_payment_value": format_amount(order.amounts.total.buyer, order.buyer_currency),
         # The purchase time, not the webhook's: every status of one order carries the same date.
-        "event_utc_date": format_utc(order.processed_at or order.created_at),
+        "event_utc_date": utc_text(order.processed_at or order.created_at),
     }
 
     def request_with(products: dict[str, str]) -> VendorRequest:
@@ -131,7 +130,7 @@ def _order_cancel(event: CanonicalEvent, settings: EdroneSettings) -> Translatio
         **_envelope(settings, "order_cancel"),
         "order_id": order.id_for(settings.order_id_field),
         "email": email,
-        "event_utc_date": format_utc(order.cancelled_at or event.occurred_at),
+        "event_utc_date": utc_text(order.cancelled_at or event.occurred_at),
     }
     return Translation.send(
         VendorRequest(method="POST", url=settings.trace_url(), effect=CANCEL_EFFECT, form_body=fields)
@@ -153,7 +152,7 @@ def _subscribe(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
         **_envelope(settings, "subscribe"),
         **_person(customer, settings),
         "subscriber_status": _flag(consent),
-        "event_utc_date": format_utc(event.occurred_at),
+        "event_utc_date": utc_text(event.occurred_at),
     }
     if customer.accepts_sms_marketing is not None and "phone" in fields:
         fields["sms_subscriber_status"] = _flag(customer.accepts_sms_marketing)

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_places
+from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_places, utc_text
 from shoprelay.vendors.esputnik.api import json_number_of_units
 from shoprelay.vendors.esputnik.contact import Contact
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
@@ -153,26 +153,29 @@ def _units_now(order: Order) -> list[tuple[LineItem, int]]:
     ]
 
 
-def _net_value(line: LineItem, units: int, side: str) -> Decimal:
-    """What ``units`` of the line cost after the line's own discount (shared per unit)."""
-    gross = line.unit_price.pick(side) * units
-    discount = line.discount.pick(side)
+type Ratio = tuple[int, int]
+"""An exact amount as numerator and denominator: proportions are then plain integer arithmetic."""
+
+
+def _net_value(line: LineItem, units: int, side: str) -> Ratio:
+    """What ``units`` of the line cost after the line's own discount (shared per unit), exactly.
+
+    Most lines keep all their units, and then the amount is ``units x price - discount`` in
+    integers, from each ``Decimal``'s exact ratio. A line with units removed takes its share
+    of the discount through ``Decimal`` division, as the order's other amounts are computed.
+    """
+    price, per = getattr(line.unit_price, side).as_integer_ratio()
+    discount: Decimal = getattr(line.discount, side)
+    if not discount:
+        return max(price * units, 0), per
     if units != line.quantity:
-        discount = discount * units / line.quantity if line.quantity else _ZERO
-    return max(gross - discount, _ZERO)
+        net = getattr(line.unit_price, side) * units - (discount * units / line.quantity if line.quantity else _ZERO)
+        return net.as_integer_ratio() if net > 0 else (0, 1)
+    off, off_per = discount.as_integer_ratio()
+    return max(price * units * off_per - off * per, 0), per * off_per
 
 
-def _whole_numbers(values: Sequence[Decimal]) -> list[int]:
-    """``values`` times their common denominator: integers in the same proportions, exactly."""
-    ratios = [value.as_integer_ratio() for value in values]
-    denominators = {denominator for _, denominator in ratios}
-    if len(denominators) == 1:
-        return [numerator for numerator, _ in ratios]
-    common = lcm(*denominators)
-    return [numerator * (common // denominator) for numerator, denominator in ratios]
-
-
-def _spread(total: int, weights: Sequence[Decimal]) -> list[int]:
+def _spread(total: int, weights: Sequence[Ratio]) -> list[int]:
     """``total`` minor units split in proportion to ``weights``, in whole units, summing exactly.
 
     Largest-remainder rounding keeps every share non-negative and the sum exact; ties go to
@@ -180,8 +183,15 @@ def _spread(total: int, weights: Sequence[Decimal]) -> list[int]:
     """
     if not weights:
         return []
-    # Integer arithmetic: each share is total * weight / sum exactly, as a quotient and a remainder.
-    basis = _whole_numbers(weights) if any(weights) else [1] * len(weights)
+    # Over a common denominator, the weights become integers in the same proportions.
+    denominators = {denominator for _, denominator in weights}
+    if len(denominators) == 1:
+        basis = [numerator for numerator, _ in weights]
+    else:
+        common = lcm(*denominators)
+        basis = [numerator * (common // denominator) for numerator, denominator in weights]
+    if not any(basis):
+        basis = [1] * len(basis)
     whole = sum(basis)
     shares: list[int] = []
     remainders: list[int] = []
@@ -222,7 +232,7 @@ def order_fields(
     description = ", ".join(filter(None, (order.financial_status, order.fulfillment_status)))
     if description:
         fields["statusDescription"] = description
-    fields["date"] = order.created_at.isoformat(timespec="seconds")
+    fields["date"] = f"{utc_text(order.created_at, 'T')}+00:00"
     fields["shipping"] = view.amount(amounts.shipping.pick(view.side))
     fields["discount"] = view.amount(amounts.discounts.pick(view.side))
     fields["taxes"] = view.amount(amounts.tax.pick(view.side))

@@ -10,10 +10,9 @@ processing time, not the webhook's). Every other kind is skipped with the reason
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from urllib.parse import SplitResult, urlsplit
 
-from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Money, Order, format_amount
+from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Money, Order, format_amount, utc_text
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
 from shoprelay.vendors.tracify.identity import identity_data, normalise_email
 from shoprelay.vendors.tracify.settings import TracifySettings
@@ -72,7 +71,7 @@ def _purchase(event: CanonicalEvent, settings: TracifySettings) -> Translation:
             user_agent=user_agent,
             email=email if settings.send_email_identity else None,
         ),
-        "datetime": _utc_text(order.processed_at or order.created_at),
+        "datetime": utc_text(order.processed_at or order.created_at),
         "type": "purchase",
         "data": _purchase_data(order, origin, settings),
     }
@@ -131,12 +130,6 @@ def _split(url: str | None) -> SplitResult:
         return urlsplit(url or "")
     except ValueError:
         return urlsplit("")
-
-
-def _utc_text(moment: datetime) -> str:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    # ``YYYY-MM-DD HH:MM:SS``: isoformat cut before the offset, half the time strftime takes.
-    return aware.astimezone(UTC).isoformat(" ", "seconds")[:19]
 
 
 def _attribution_params(order: Order) -> dict[str, str]:
