@@ -160,3 +160,11 @@ def test_form_text_keeps_key_order() -> None:
     fields = {"zeta": "1", "alpha": "2 + 2", "mid": "100%"}
     assert form_text(fields) == "zeta=1&alpha=2+%2B+2&mid=100%25"
     assert form_text(fields) == urllib.parse.urlencode(fields)
+
+
+def test_every_byte_the_one_pass_encoder_meets_is_spelled_as_urlencode_spells_it() -> None:
+    """Every ASCII byte but the two separators, and the UTF-8 bytes of Latin-1 and wider characters."""
+    text = "".join(map(chr, range(0x1E))) + "".join(map(chr, range(0x20, 0x100))) + "\u0800\uffff\U0010ffff"
+    fields = {text: text, "plain": "Az09_.-~", "spaces": "a b  c"}
+    assert form_text(fields) == urllib.parse.urlencode(fields)
+    assert query_text(fields) == urllib.parse.urlencode(fields, quote_via=urllib.parse.quote, safe="/")

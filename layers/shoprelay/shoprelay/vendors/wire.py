@@ -83,28 +83,30 @@ def form_text(fields: Mapping[str, str]) -> str:
 
 
 class _FieldEncoder:
-    """Percent-encodes a whole form or query string in a few passes over its bytes.
+    """Percent-encodes a whole form or query string in a fixed number of passes over its bytes.
 
     Escaping character by character costs about 20 ns a character in ``str.translate``, and
     an edrone order form runs to a kilobyte. Instead, every name and value goes into one
-    UTF-8 buffer, separated by two control characters, and each distinct byte that needs
-    escaping is then replaced throughout the buffer at once. ``%`` goes first and the space
-    after ``+``, so that no replacement is escaped again; the separators become ``=`` and
-    ``&`` last. Text that itself holds a separator character is encoded field by field.
+    UTF-8 buffer, separated by two control characters, and each byte is written as the three
+    characters of its escape (``%C3``), or as itself followed by two filler bytes: three
+    ``bytes.translate`` passes give the first, second and third characters of every byte's
+    spelling, they are interleaved by slice assignment, and the filler is deleted. Every pass
+    runs in C, so the cost no longer grows with how many different bytes need escaping. The
+    separators become ``=`` and ``&``. Text that itself holds a separator character is
+    encoded field by field.
     """
 
     _NAME_END = "\x1f"
     _FIELD_END = "\x1e"
+    _FILLER = b"\x00"
+    """Never a first character (NUL is escaped as ``%00``), and never a hex digit."""
 
     def __init__(self, escapes: list[str], value: Callable[[str], str]) -> None:
         self._value = value
-        self._plain = bytes(byte for byte in range(256) if escapes[byte] == chr(byte))
-        separators = {0x1F: b"=", 0x1E: b"&"}
-        self._replacements = [
-            (byte.to_bytes(), separators.get(byte) or escapes[byte].encode("ascii")) for byte in range(256)
-        ]
-        first = {ord("%"): -3, ord("+"): -2, ord(" "): -1, 0x1F: 256, 0x1E: 257}
-        self._order = [first.get(byte, byte) for byte in range(256)]
+        spellings = [escape.encode("ascii") for escape in escapes]
+        spellings[0x1F], spellings[0x1E] = b"=", b"&"
+        padded = [spelling.ljust(3, self._FILLER) for spelling in spellings]
+        self._tables = tuple(bytes(spelling[position] for spelling in padded) for position in range(3))
 
     def encoded(self, fields: Mapping[str, str]) -> bytes:
         joined = self._FIELD_END.join([f"{name}{self._NAME_END}{value}" for name, value in fields.items()])
@@ -112,9 +114,12 @@ class _FieldEncoder:
         if data.count(b"\x1f") != len(fields) or data.count(b"\x1e") != len(fields) - 1:
             escaped = [f"{self._value(name)}={self._value(value)}" for name, value in fields.items()]
             return "&".join(escaped).encode("ascii")
-        for byte in sorted(set(data.translate(None, self._plain)), key=self._order.__getitem__):
-            data = data.replace(*self._replacements[byte])
-        return data
+        first, second, third = self._tables
+        spelled = bytearray(3 * len(data))
+        spelled[0::3] = data.translate(first)
+        spelled[1::3] = data.translate(second)
+        spelled[2::3] = data.translate(third)
+        return bytes(spelled.translate(None, self._FILLER))
 
 
 _FORM = _FieldEncoder(_BYTE_ESCAPES, form_value)
