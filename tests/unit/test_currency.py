@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shoprelay.canonical import format_amount, minor_units, round_amount, round_places
+from shoprelay.canonical import amount_text, format_amount, minor_units, round_amount, round_places
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,11 @@ def test_format_amount_writes_plain_digits_whatever_the_exponent(value: Decimal,
     assert text == f"{round_places(value, places):f}"
     assert "E" not in text
     assert len(text.partition(".")[2]) == places
+
+
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["EUR", "JPY", "KWD"]),
+)
+def test_amount_text_is_format_amount_for_the_currencys_places(value: Decimal, currency: str) -> None:
+    assert amount_text(value, minor_units(currency)) == format_amount(value, currency)

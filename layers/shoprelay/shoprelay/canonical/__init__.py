@@ -1,7 +1,7 @@
 """The platform-neutral event every source produces and every vendor translator consumes."""
 
 from shoprelay.canonical.codec import from_json, to_json, to_json_text
-from shoprelay.canonical.currency import format_amount, minor_units, round_amount, round_places
+from shoprelay.canonical.currency import amount_text, format_amount, minor_units, round_amount, round_places
 from shoprelay.canonical.models import (
     Address,
     Amounts,
@@ -33,6 +33,7 @@ __all__ = [
     "Order",
     "Refund",
     "RefundLine",
+    "amount_text",
     "format_amount",
     "from_json",
     "minor_units",

@@ -45,12 +45,20 @@ def format_amount(value: Decimal, currency: str, decimal_separator: str = ".", *
     """``value`` rounded half-up to the currency's decimals, as a plain string ("1234.50").
 
     ``max_places`` caps the decimals for vendors that accept fewer than the currency has
-    (Tracify takes two at most). Never exponent form, never "-0.00": a value rounded to 0-3
-    places has an exponent of 0 to -3, which ``str`` writes in plain digits, as ``:f`` would,
-    at a third of the cost.
+    (Tracify takes two at most). Never exponent form, never "-0.00".
     """
     places = minor_units(currency)
     if max_places is not None:
         places = min(places, max_places)
-    text = str(round_places(value, places))
+    text = amount_text(value, places)
     return text.replace(".", decimal_separator) if decimal_separator != "." else text
+
+
+def amount_text(value: Decimal, places: int) -> str:
+    """``value`` rounded half-up to ``places`` decimals (0 to 3) as plain digits ("1234.50").
+
+    For callers that write many amounts of one currency. A value rounded to 0-3 places has an
+    exponent of 0 to -3, which ``str`` writes in plain digits, as ``:f`` would, at a third of
+    the cost.
+    """
+    return str(round_places(value, places))

@@ -14,7 +14,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from shoprelay.canonical import LineItem, format_amount
+from shoprelay.canonical import LineItem, amount_text, minor_units
 from shoprelay.vendors.base import TranslationError
 from shoprelay.vendors.mytracker.actions import OrderAction
 from shoprelay.vendors.mytracker.settings import MyTrackerSettings
@@ -62,13 +62,14 @@ def _item_id(line: LineItem, settings: MyTrackerSettings) -> str:
     return _PREFERRED_ITEM_ID[settings.item_id_source](line) or line.item_id
 
 
-def item_fields(line: LineItem, quantity: int, settings: MyTrackerSettings, currency: str) -> dict[str, str]:
+def item_fields(line: LineItem, quantity: int, settings: MyTrackerSettings, places: int) -> dict[str, str]:
     """One ``items[]`` entry, numbers as strings like every example in MyTracker's docs.
 
     ``price`` is what the buyer paid per unit after the line's discount and ``discount`` the
     per-unit reduction (the GA4 item convention MyTracker's field names follow), so that
     price times quantity is the revenue actually earned. ``tax`` is a per-item percentage the
-    canonical line does not carry, so it is left out rather than guessed.
+    canonical line does not carry, so it is left out rather than guessed. ``places`` are the
+    decimals of the order's currency.
     """
     side = settings.currency
     line_discount = line.discount.pick(side)
@@ -79,9 +80,9 @@ def item_fields(line: LineItem, quantity: int, settings: MyTrackerSettings, curr
         text = getattr(line, attribute)
         if text and (text := text.strip()):
             fields[name] = text
-    fields["price"] = format_amount(line.unit_price.pick(side) - unit_discount, currency)
+    fields["price"] = amount_text(line.unit_price.pick(side) - unit_discount, places)
     if unit_discount:
-        discount = format_amount(unit_discount, currency)
+        discount = amount_text(unit_discount, places)
         if discount.strip("0."):  # some digit is not zero: the discount survives rounding
             fields["discount"] = discount
     fields["quantity"] = str(quantity)
@@ -129,7 +130,8 @@ def _content(action: OrderAction, settings: MyTrackerSettings) -> tuple[dict[str
     """The order's fields (``action_id`` still blank) and its items, in the shop's chosen currency."""
     currency = action.order.buyer_currency if settings.currency == "buyer" else action.order.currency
     order = _order_fields(action, settings, currency)
-    return order, [item_fields(line, quantity, settings, currency) for line, quantity in action.quantities]
+    places = minor_units(currency)
+    return order, [item_fields(line, quantity, settings, places) for line, quantity in action.quantities]
 
 
 def order_body(action: OrderAction, shop: str, envelope: Mapping[str, str], settings: MyTrackerSettings) -> Body:
