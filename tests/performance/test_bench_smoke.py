@@ -38,10 +38,21 @@ def test_translate_reports_every_vendor_against_its_floor(bench: tuple[dict[str,
     assert any("order-12-line-items" in name for name in translate["fixtures"])
     assert translate["json_library"]
     for figures in translate["vendors"].values():
-        for key in ("orders_per_second", "us_per_order", "floor_us_per_order", "ratio", "delivery_us_per_message"):
+        for key in (
+            "orders_per_second",
+            "us_per_order",
+            "floor_us_per_order",
+            "ratio",
+            "canonical_us_per_order",
+            "canonical_ratio",
+            "delivery_us_per_message",
+        ):
             assert positive(figures[key]), key
         assert figures["us_per_order"] == pytest.approx(1e6 / figures["orders_per_second"])
         assert figures["ratio"] == pytest.approx(figures["us_per_order"] / figures["floor_us_per_order"])
+        assert figures["canonical_ratio"] == pytest.approx(
+            figures["canonical_us_per_order"] / figures["floor_us_per_order"]
+        )
         assert isinstance(figures["met"], bool)
 
 
@@ -95,3 +106,9 @@ def test_one_table_is_printed_with_the_same_budgets(bench: tuple[dict[str, Any],
         assert section in printed
     assert figures["quick"] is True
     assert all(entry["met"] in {True, False, None} for entry in figures["budgets"])
+
+
+def test_the_table_shows_the_share_every_vendor_pays_before_translating(bench: tuple[dict[str, Any], str]) -> None:
+    shared = [line for line in bench[1].splitlines() if "raw body -> canonical event" in line]
+    assert len(shared) == 1
+    assert shared[0].split()[0] == "translate"

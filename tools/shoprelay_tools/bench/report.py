@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import statistics
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -95,6 +96,20 @@ def rows(report: dict[str, Any]) -> list[Row]:
                 _met(v["met"]),
             )
         )
+    shared = statistics.median(v["canonical_us_per_order"] for v in t["vendors"].values())
+    shared_ratio = statistics.median(v["canonical_ratio"] for v in t["vendors"].values())
+    floor = statistics.median(v["floor_us_per_order"] for v in t["vendors"].values())
+    table.append(
+        (
+            "translate",
+            "of which raw body -> canonical event",
+            f"{shared:.0f} us",
+            f"{floor:.0f} us",
+            f"{shared_ratio:.1f}x",
+            "",
+            "",
+        )
+    )
     i = report["ingress"]
     table.append(("ingress", "accepted webhooks/s", f"{i['accepted_per_second']:,.0f}/s", "", "", "", ""))
     table.append(("ingress", "handler p50", f"{i['p50_ms']:.2f} ms", "", "", "", ""))
