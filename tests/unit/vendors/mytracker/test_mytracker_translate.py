@@ -21,6 +21,7 @@ from mytracker_builders import (
     TOKEN,
     TWELVE_LINES,
     Payload,
+    Variant,
     event,
     everything_refunded,
     financial,
@@ -380,6 +381,25 @@ def test_split_parts_are_full_and_within_the_limit() -> None:
     first, second = requests[0].json_body, requests[1].json_body
     overfull = {**first, "order": {**first["order"], "items": [*first["order"]["items"], second["order"]["items"][0]]}}
     assert len(json.dumps(overfull, ensure_ascii=False, separators=(",", ":")).encode()) > LIMIT
+
+
+def test_a_body_of_exactly_10_kb_goes_whole_and_one_byte_more_is_split() -> None:
+    """The limit is checked on the bytes sent, with the real action_id: no safety margin splits an order."""
+
+    def padded(extra: int) -> Variant:
+        def pad(payload: Payload) -> Payload:
+            payload["line_items"][0]["title"] += "x" * extra
+            return payload
+
+        return pad
+
+    def sizes(extra: int) -> list[int]:
+        requests = translate(fixture_event(TWELVE_LINES, "orders/create", padded(extra)), settings()).requests
+        return [len(r.body_bytes() or b"") for r in requests]
+
+    (unpadded,) = sizes(0)
+    assert sizes(LIMIT - unpadded) == [LIMIT]
+    assert len(sizes(LIMIT - unpadded + 1)) == 2
 
 
 def test_a_long_order_is_never_truncated() -> None:
