@@ -98,22 +98,24 @@ class _FieldEncoder:
 
     _NAME_END = "\x1f"
     _FIELD_END = "\x1e"
+    _SEPARATORS = {ord(_NAME_END): b"=", ord(_FIELD_END): b"&"}
     _FILLER = b"\x00"
     """Never a first character (NUL is escaped as ``%00``), and never a hex digit."""
 
     def __init__(self, escapes: list[str], value: Callable[[str], str]) -> None:
         self._value = value
         spellings = [escape.encode("ascii") for escape in escapes]
-        spellings[0x1F], spellings[0x1E] = b"=", b"&"
+        for byte, spelling in self._SEPARATORS.items():
+            spellings[byte] = spelling
         padded = [spelling.ljust(3, self._FILLER) for spelling in spellings]
         self._tables = tuple(bytes(spelling[position] for spelling in padded) for position in range(3))
 
     def encoded(self, fields: Mapping[str, str]) -> bytes:
         joined = self._FIELD_END.join([f"{name}{self._NAME_END}{value}" for name, value in fields.items()])
-        data = joined.encode("utf-8")
-        if data.count(b"\x1f") != len(fields) or data.count(b"\x1e") != len(fields) - 1:
+        if joined.count(self._NAME_END) != len(fields) or joined.count(self._FIELD_END) != len(fields) - 1:
             escaped = [f"{self._value(name)}={self._value(value)}" for name, value in fields.items()]
             return "&".join(escaped).encode("ascii")
+        data = joined.encode("utf-8")
         first, second, third = self._tables
         spelled = bytearray(3 * len(data))
         spelled[0::3] = data.translate(first)

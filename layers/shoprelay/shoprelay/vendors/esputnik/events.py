@@ -10,10 +10,9 @@ replaces the order's items, so a second part would erase the first.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
-from shoprelay.canonical import CanonicalEvent, format_amount
+from shoprelay.canonical import CanonicalEvent, round_amount
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
 from shoprelay.vendors.esputnik import api
 from shoprelay.vendors.esputnik.contact import Contact, contact_for, upsert_request
@@ -84,7 +83,7 @@ def cart_event(event: CanonicalEvent, settings: EsputnikSettings) -> Translation
         if line.category:
             product["category"] = line.category
         product["quantity"] = line.quantity
-        product["price"] = api.json_number(Decimal(format_amount(line.unit_price.pick(settings.currency), currency)))
+        product["price"] = api.json_number(round_amount(line.unit_price.pick(settings.currency), currency))
         products.append(product)
 
     def params(kept: Sequence[dict[str, Any]], omitted: int) -> list[dict[str, str]]:
