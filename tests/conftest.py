@@ -29,6 +29,8 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
+from shoprelay_tools.stack.process_runtime import OUTPUT_SINKS
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -94,6 +96,11 @@ class LogCollector(logging.Handler):
         self.current: list[str] = []
         """The lines of the running test that asked for them."""
 
+    def extend(self, lines: list[str]) -> None:
+        """Lines a function wrote in a process of its own (see process_runtime)."""
+        self.lines.extend(lines)
+        self.current.extend(lines)
+
     def emit(self, record: logging.LogRecord) -> None:
         owner = logging.getLogger(record.name)
         formatter = next((h.formatter for h in owner.handlers if h is not self and h.formatter), None)
@@ -114,6 +121,7 @@ def log_problems(lines: list[str]) -> list[str]:
 
 COLLECTOR = LogCollector()
 logging.getLogger("shoprelay").addHandler(COLLECTOR)
+OUTPUT_SINKS.append(COLLECTOR.extend)
 
 
 @pytest.fixture

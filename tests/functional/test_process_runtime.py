@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import json
-import socket
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_bytes
 
 from shoprelay_tools.stack.process_runtime import FunctionProcesses
+from shoprelay_tools.stack.provision import FunctionSpec
 
 ORDER = "orders-create.test-store-shop-AUD-buyer-USD.json"
 
 
+SLEEPER = """
+import time
+
+def handler(event, context):
+    time.sleep(event["seconds"])
+    return {"slept": event["seconds"], "remaining_ms": context.get_remaining_time_in_millis()}
+"""
+
+
 @pytest.fixture
-def black_hole() -> Iterator[str]:
-    """An endpoint that accepts connections and never answers (a hung AWS service)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    host, port = listener.getsockname()
-    yield f"http://{host}:{port}"
-    listener.close()
+def sleeper(tmp_path: Path) -> FunctionSpec:
+    """A function that sleeps as long as its event says: the harness, not our code, is under test."""
+    (tmp_path / "app.py").write_text(SLEEPER)
+    return FunctionSpec(
+        logical_id="SleeperFunction", code_dir=tmp_path, handler="app.handler", environment={}, timeout=2
+    )
 
 
 def test_an_invocation_runs_in_a_process_and_answers_with_its_logs(local: LocalAws) -> None:
@@ -40,18 +47,17 @@ def test_an_invocation_runs_in_a_process_and_answers_with_its_logs(local: LocalA
     assert len(local.receive_all("TracifyQueue")) == 2
 
 
-def test_an_invocation_past_the_timeout_is_killed_and_the_next_one_starts_fresh(
-    local: LocalAws, black_hole: str
-) -> None:
-    local.seed_shop({"tracify": {"enabled": True}})
-    spec = local.stack.functions["IngressFunction"]
-    with FunctionProcesses(spec, extra_env={"AWS_ENDPOINT_URL": black_hole}, timeout=1.5) as ingress:
-        hung = ingress.invoke(api_event(fixture_bytes(ORDER)))
-        again = ingress.invoke(api_event(fixture_bytes(ORDER)))
+def test_an_invocation_past_the_timeout_is_killed_and_the_next_one_starts_fresh(sleeper: FunctionSpec) -> None:
+    with FunctionProcesses(sleeper) as function:
+        quick = function.invoke({"seconds": 0.1})
+        hung = function.invoke({"seconds": 30})
+        after = function.invoke({"seconds": 0})
+    assert quick.status == "ok"
+    assert 1500 < quick.payload["remaining_ms"] <= 1900  # the context counts down to the 2 s timeout
     assert hung.status == "timeout"
-    assert 1.5 <= hung.duration < 3
-    assert again.status == "timeout"
-    assert (ingress.started, ingress.killed) == (2, 2)
+    assert 2 <= hung.duration < 4
+    assert after.status == "ok"
+    assert (function.started, function.killed) == (2, 1)
 
 
 def test_the_template_timeout_is_the_default(local: LocalAws) -> None:

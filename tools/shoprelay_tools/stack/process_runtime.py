@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, BinaryIO, Literal
@@ -35,6 +35,9 @@ INIT_TIMEOUT_SECONDS = 30.0
 _LOG_DRAIN_SECONDS = 2.0
 
 Status = Literal["ok", "error", "timeout"]
+
+OUTPUT_SINKS: list[Callable[[list[str]], None]] = []
+"""Called with every invocation's output lines: the test suite scans them for secrets and PII."""
 
 
 class FunctionInitError(RuntimeError):
@@ -218,6 +221,8 @@ class FunctionProcesses:
         environment = self._environment()
         request_id = f"{self.spec.logical_id}-{next(self._request_ids)}"
         result = environment.invoke(event, self.timeout, request_id)
+        for sink in OUTPUT_SINKS:
+            sink(result.logs)
         with self._lock:
             if environment.alive:
                 self._idle.append(environment)
