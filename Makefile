@@ -17,11 +17,13 @@ PYTHON313 := $(shell for c in "$$(command -v python3.13 2>/dev/null)" $${PYENV_R
 # pip on these machines warns about every missing local index; that noise hides real errors.
 PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help install run test lint typecheck unit template security build smoke prove bench clean
+.PHONY: help install run test lint typecheck unit functional e2e performance template security build smoke prove bench clean
 
 help:
 	@echo "make run      start the local stack (webhook endpoint, AWS emulator, vendor sandboxes)"
 	@echo "make test     everything CI checks: lint, types, tests, template lint, sam build, smoke import"
+	@echo "make unit | functional | e2e | performance | smoke   one test suite (tests/<suite>)"
+	@echo "make prove    the invariants under faults (a soak with vendor and AWS faults)"
 	@echo "make bench    benchmarks (translate, ingress, cold start, size, cost)"
 	@echo "make install  create .venv (runtime + test deps) and .venv-tools (SAM CLI, cfn-lint)"
 
@@ -69,8 +71,18 @@ typecheck: $(VENV)/.installed
 	@# Every function is an app.py of its own: checked one by one (one mypy run would see duplicate modules).
 	@for app in functions/*/app.py; do $(VENV)/bin/mypy --no-error-summary "$$app" || exit 1; done
 
+# Each suite is a folder of tests/ and a marker of the same name (tests/conftest.py applies it).
 unit: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest -q -m "not built" tests
+	$(VENV)/bin/python -m pytest -q -m unit tests/unit
+
+functional: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -m functional tests/functional
+
+e2e: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -m e2e tests/e2e
+
+performance: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -m performance tests/performance
 
 template: $(TOOLS)/.installed
 	$(TOOLS)/bin/cfn-lint template.yaml
@@ -84,9 +96,9 @@ build: $(TOOLS)/.installed $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(TOOLS)/bin/sam build --parallel --cached
 
 smoke: build $(RUNTIME)/.installed
-	SHOPRELAY_RUNTIME_PYTHON="$(CURDIR)/$(RUNTIME)/bin/python" $(VENV)/bin/python -m pytest -q -m built tests
+	SHOPRELAY_RUNTIME_PYTHON="$(CURDIR)/$(RUNTIME)/bin/python" $(VENV)/bin/python -m pytest -q -m built tests/built
 
-test: install lint typecheck unit template security smoke
+test: install lint typecheck unit functional e2e performance template security smoke
 
 prove: $(VENV)/.installed
 	$(VENV)/bin/shoprelay prove

@@ -35,6 +35,17 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+SUITES = ("unit", "functional", "e2e", "performance", "built")
+"""Folders of tests/; each test carries the marker of its folder, so `-m` selects a suite."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        suite = item.path.relative_to(Path(__file__).parent).parts[0]
+        if suite in SUITES:
+            item.add_marker(suite)
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
