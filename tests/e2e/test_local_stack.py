@@ -24,6 +24,7 @@ import pytest
 import requests
 
 from shoprelay.sources.shopify import sign
+from shoprelay.vendors import vendor_names
 from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP
 from shoprelay_tools.local.runner import LocalStack
 from shoprelay_tools.local.samples import SAMPLES
@@ -31,7 +32,7 @@ from shoprelay_tools.stack.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOPRELAY = str(Path(sys.executable).with_name("shoprelay"))
-VENDORS = ["corvidae", "edrone", "esputnik", "mytracker", "tracify"]
+VENDORS = sorted(vendor_names())
 WAIT = 30.0
 BASH = shutil.which("bash") or "/bin/bash"
 

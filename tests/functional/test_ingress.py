@@ -9,9 +9,10 @@ import pytest
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_bytes
 
+from shoprelay.vendors import vendor_names
 from shoprelay_tools.demo import DEMO_SHOP
 
-ALL_VENDORS = {name: {"enabled": True} for name in ("edrone", "mytracker", "tracify", "corvidae", "esputnik")}
+ALL_VENDORS = {name: {"enabled": True} for name in vendor_names()}
 ORDER = "orders-create.test-store-shop-AUD-buyer-USD.json"
 
 

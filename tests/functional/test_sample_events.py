@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from support.stack import LocalAws
 
+from shoprelay.vendors import vendor_names
 from shoprelay_tools.demo import DEMO_SECRET
 from shoprelay_tools.sample_events import EVENTS, INGRESS_SAMPLES, file_stem, write_events
 
@@ -35,7 +36,7 @@ def test_every_ingress_sample_is_accepted(local: LocalAws) -> None:
         assert response["statusCode"] == 202, (topic, response["body"])
 
 
-@pytest.mark.parametrize("vendor", ["edrone", "mytracker", "tracify", "corvidae", "esputnik"])
+@pytest.mark.parametrize("vendor", vendor_names())
 def test_vendor_samples_are_acknowledged_or_dead_lettered_never_lost(local: LocalAws, vendor: str) -> None:
     # No settings for the demo shop: every record must be dead-lettered with that reason,
     # proving the sample is a well-formed SQS event the handler fully processes.

@@ -15,6 +15,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("shoprelay_tools.local_command", "run the stack from template.yaml locally (no Docker, no AWS)"),
     "replay": ("shoprelay_tools.replay_command", "send a vendor's dead-lettered events back for another attempt"),
     "prove": ("shoprelay_tools.prove_command", "soak the local stack with faults, a crash and bad input"),
+    "wiring": ("shoprelay_tools.wiring_command", "render template.yaml's per-vendor blocks from template-vendor.yaml"),
 }
 
 

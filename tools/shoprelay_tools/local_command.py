@@ -89,7 +89,8 @@ def _banner(stack: Any, log_file: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from shoprelay_tools.local.runner import LocalStack, find_root
+    from shoprelay_tools.local.runner import LocalStack
+    from shoprelay_tools.stack.template import find_root
 
     try:
         root = args.root.resolve() if args.root else find_root()

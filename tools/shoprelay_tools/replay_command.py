@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 
-from shoprelay import VENDORS
+from shoprelay.vendors import vendor_names
 
 _RECEIVE_BATCH = 10
 _HIDE_SECONDS = 120
@@ -56,7 +56,7 @@ def _body_field(body: str, name: str) -> str:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--vendor", required=True, choices=VENDORS)
+    parser.add_argument("--vendor", required=True, choices=vendor_names())
     parser.add_argument("--shop", help="replay only this shop's events")
     parser.add_argument("--dry-run", action="store_true", help="list what would be replayed and why each failed")
     parser.add_argument("--stack-name", default="shoprelay-dev", help="the deployed stack (default: shoprelay-dev)")

@@ -16,12 +16,12 @@ import msgspec
 
 from shoprelay.canonical import to_json_text
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook, sign
+from shoprelay.vendors import vendor_names
 from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "shopify"
 EVENTS = ROOT / "events"
-VENDOR_FUNCTIONS = ("edrone", "mytracker", "tracify", "corvidae", "esputnik")
 
 # topic → fixture body it is built from (Shopify sends the same order shape for every order topic)
 INGRESS_SAMPLES: dict[str, str] = {
@@ -101,7 +101,7 @@ def sqs_event(vendor: str, message: str, kind: str, index: int) -> dict[str, Any
                 },
                 "messageAttributes": {
                     "vendors": {
-                        "stringValue": json.dumps(list(VENDOR_FUNCTIONS)),
+                        "stringValue": json.dumps(list(vendor_names())),
                         "dataType": "String.Array",
                         "stringListValues": [],
                         "binaryListValues": [],
@@ -142,7 +142,7 @@ def write_events() -> list[Path]:
         path = ingress_dir / f"{file_stem(topic)}.json"
         path.write_text(json.dumps(event, indent=2) + "\n", encoding="utf-8")
         written.append(path)
-    for vendor in VENDOR_FUNCTIONS:
+    for vendor in vendor_names():
         vendor_dir = EVENTS / vendor
         vendor_dir.mkdir(parents=True, exist_ok=True)
         for index, (kind, message) in enumerate(canonical_messages().items()):

@@ -19,13 +19,12 @@ from typing import Any
 
 import msgspec
 
-from shoprelay import VENDORS
 from shoprelay.canonical import CanonicalEvent, EventKind
 from shoprelay.ingress.http import RequestError, read_request
 from shoprelay.problems import first_problem
 from shoprelay.sources import PayloadError, UnsupportedTopicError
 from shoprelay.sources.shopify import TOPIC_KINDS, WebhookMeta, parse_webhook
-from shoprelay.vendors import UnknownVendorError, load_vendor
+from shoprelay.vendors import UnknownVendorError, load_vendor, vendor_names
 from shoprelay.vendors.base import Translation, TranslationError, Vendor, VendorSettings, translate_for_shop
 
 PROG = "shoprelay translate"
@@ -77,7 +76,7 @@ class _Webhook:
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = _DESCRIPTION
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("--vendor", required=True, metavar="VENDOR", help=f"one of: {', '.join(VENDORS)}")
+    parser.add_argument("--vendor", required=True, metavar="VENDOR", help=f"one of: {', '.join(vendor_names())}")
     parser.add_argument(
         "--topic",
         metavar="TOPIC",
@@ -151,7 +150,7 @@ def _settings(vendor: Vendor, path: Path | None) -> VendorSettings:
     data: Any = document
     prefix: tuple[str, ...] = ()
     # Keyed by vendor name when every top-level key is one; no vendor's settings has such a field.
-    if document and all(key in VENDORS for key in document):
+    if document and all(key in vendor_names() for key in document):
         if vendor.name not in document:
             raise _BadInputError(f"{path}: no {vendor.name!r} settings in the file (it has: {', '.join(document)})")
         data = document[vendor.name]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from shoprelay import VENDORS
+from shoprelay.vendors import vendor_names
 from shoprelay_tools.bench.coldstart import functions
 
 PRICES = {
@@ -121,7 +121,7 @@ def run(translate: dict[str, Any], ingress: dict[str, Any]) -> dict[str, Any]:
     # Vendors: one message and one invocation per webhook each, whether it sends or skips.
     sqs_requests = 0.0
     vendor_wru = vendor_rru = 0.0
-    for vendor in VENDORS:
+    for vendor in vendor_names():
         figures = translate["vendors"].get(vendor)
         name = vendor_ids.get(vendor)
         if figures is None or name is None:

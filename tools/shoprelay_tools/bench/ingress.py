@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from shoprelay import VENDORS
+from shoprelay.vendors import vendor_names
 from shoprelay_tools.bench.translate import FIXTURE_SET, FIXTURES, SHOP, one_core
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     ssm = FakeSSM(
         {
             f"{shop_path}webhook-secret": SECRET,
-            **{f"{shop_path}vendors/{vendor}": '{"enabled": true}' for vendor in VENDORS},
+            **{f"{shop_path}vendors/{vendor}": '{"enabled": true}' for vendor in vendor_names()},
         }
     )
     table = FakeDynamoDB()

@@ -28,10 +28,9 @@ from typing import Any
 
 import msgspec
 
-from shoprelay import VENDORS
 from shoprelay.canonical import CanonicalEvent, Order, from_json, to_json, to_json_text
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook
-from shoprelay.vendors import load_vendor
+from shoprelay.vendors import load_vendor, vendor_names
 from shoprelay.vendors.base import Vendor, VendorSettings, translate_for_shop
 from shoprelay_tools.bench import ROOT
 
@@ -263,11 +262,11 @@ def measure_vendor(name: str, library: JsonLibrary, *, quick: bool = False) -> d
     }
 
 
-def run(quick: bool = False, vendors: tuple[str, ...] = VENDORS) -> dict[str, Any]:
+def run(quick: bool = False, vendors: tuple[str, ...] | None = None) -> dict[str, Any]:
     inputs = _inputs()
     library = fastest_json([item.body for item in inputs], quick=quick)
     with one_core() as core:
-        results = {name: measure_vendor(name, library, quick=quick) for name in vendors}
+        results = {name: measure_vendor(name, library, quick=quick) for name in vendors or vendor_names()}
     order_documents = [
         len(to_json(order))
         for order in (_event(item).order for item in inputs if item.fixture.topic.startswith("orders/"))

@@ -1,5 +1,5 @@
 """``shoprelay local``: the stack from template.yaml on this machine, without Docker or AWS."""
 
-from shoprelay_tools.local.runner import LocalStack, find_root
+from shoprelay_tools.local.runner import LocalStack
 
-__all__ = ["LocalStack", "find_root"]
+__all__ = ["LocalStack"]

@@ -26,17 +26,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from shoprelay_tools.sandboxes.server import Fault
-from shoprelay_tools.stack.lambda_runtime import FakeContext
+from shoprelay_tools.sandboxes.server import Fault, SandboxServer
+from shoprelay_tools.stack.lambda_runtime import FakeContext, Handler
 from shoprelay_tools.stack.provision import ACCOUNT
-
-if TYPE_CHECKING:
-    from shoprelay_tools.local.runner import LocalStack
 
 log = logging.getLogger("shoprelay_tools.local")
 
@@ -213,10 +210,35 @@ class _Server(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
+class Recorded(Protocol):
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+class OutcomeSource(Protocol):
+    def all(self) -> Sequence[Recorded]: ...
+
+
+class GatewayBackend(Protocol):
+    """What the gateway fronts: routes and handlers to call, and what ``/_local`` shows."""
+
+    @property
+    def handlers(self) -> Mapping[str, Handler]: ...
+
+    @property
+    def sandboxes(self) -> SandboxServer: ...
+
+    @property
+    def outcomes(self) -> OutcomeSource: ...
+
+    def routes(self) -> list[tuple[str, str, str]]: ...
+
+    def dead_letters(self) -> list[dict[str, Any]]: ...
+
+
 class Gateway:
     """A threading HTTP server on loopback in front of the stack."""
 
-    def __init__(self, stack: LocalStack, host: str = "127.0.0.1", port: int = 3000) -> None:
+    def __init__(self, stack: GatewayBackend, host: str = "127.0.0.1", port: int = 3000) -> None:
         self.stack = stack
         self.routes = [
             (method, _route_pattern(path), f"{method} {path}", logical_id)

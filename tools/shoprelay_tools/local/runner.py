@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP, demo_sandboxes, demo_vendor_settings, seed_shop
+from shoprelay_tools.local.gateway import Gateway
 from shoprelay_tools.sandboxes.server import SandboxServer
 from shoprelay_tools.stack.dlq import read_all
 from shoprelay_tools.stack.lambda_runtime import Environments, FakeContext, Handler, load_function, poll_once
@@ -237,17 +238,6 @@ def validate_settings(settings: Mapping[str, Mapping[str, Any]]) -> None:
             raise ValueError(f"invalid {vendor} settings: {first_problem(error)}") from None
 
 
-def find_root(start: Path | None = None) -> Path:
-    """The project directory holding template.yaml: the checkout this package lives in, or above cwd."""
-    candidates = [Path(__file__).resolve().parents[3]]
-    here = (start or Path.cwd()).resolve()
-    candidates += [here, *here.parents]
-    for candidate in candidates:
-        if (candidate / "template.yaml").is_file():
-            return candidate
-    raise FileNotFoundError("template.yaml not found; run from the shoprelay checkout or pass --root")
-
-
 @dataclass
 class LocalStack:
     """Start with :meth:`start`, stop with :meth:`stop` (also a context manager)."""
@@ -349,8 +339,6 @@ class LocalStack:
                 poller = SourcePoller(self.clients["sqs"], spec, source, self.handlers[logical_id])
                 self.pollers.append(poller)
                 poller.start()
-
-        from shoprelay_tools.local.gateway import Gateway
 
         self._gateway = Gateway(self, host=self.host, port=self.port).start()
 

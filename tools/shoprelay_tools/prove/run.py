@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from shoprelay_tools.demo import seed_shop
-from shoprelay_tools.local.runner import LocalStack, find_root, validate_settings
+from shoprelay_tools.local.runner import LocalStack, validate_settings
+from shoprelay_tools.stack.template import find_root
 from shoprelay_tools.prove.bad_input import BadInputBuilder, ClassResult, send_all
 from shoprelay_tools.prove.emulator import hardened_moto
 from shoprelay_tools.prove.faults import FaultRates, RandomFaults

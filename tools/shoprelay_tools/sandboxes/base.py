@@ -8,7 +8,7 @@ injection and HTTP serving are shared and live outside the sandboxes.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -43,3 +43,12 @@ class Sandbox(Protocol):
     name: str
 
     def answer(self, request: SandboxRequest) -> SandboxAnswer: ...
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A made-up account at one vendor: what a demo shop's settings carry, and a sandbox that
+    accepts exactly those credentials. Local-only values, defined beside each sandbox."""
+
+    settings: Mapping[str, Any]
+    sandbox: Callable[[], Sandbox]

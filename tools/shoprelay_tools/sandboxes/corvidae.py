@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from shoprelay_tools.sandboxes.base import SandboxAnswer, SandboxRequest
+from shoprelay_tools.sandboxes.base import DemoAccount, SandboxAnswer, SandboxRequest
 
 PIXEL_GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
@@ -123,3 +123,14 @@ def _transaction_problem(params: Mapping[str, str]) -> str | None:
         if key in params and not _DOT_DECIMAL.fullmatch(params[key]):
             return f"invalid {key}: expected a decimal with a dot, such as 1000.99"
     return None
+
+
+DEMO = DemoAccount(
+    settings={
+        "app_id": "demo-corvidae-app",
+        "tracking_host": "corvidae.demo-shop.example",
+        "digital_property": "demo-shop",
+    },
+    sandbox=lambda: CorvidaeSandbox(app_id="demo-corvidae-app", digital_property="demo-shop"),
+)
+"""The demo shop's corvidae account (local-only, made-up credentials)."""

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from urllib.parse import parse_qs
 
-from shoprelay_tools.sandboxes.base import SandboxAnswer, SandboxRequest
+from shoprelay_tools.sandboxes.base import DemoAccount, SandboxAnswer, SandboxRequest
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 TRACE_PATHS = frozenset({"/trace", "/trace.php"})
@@ -231,3 +231,10 @@ def _check_products(fields: Mapping[str, str]) -> None:
         for category_ids, category_names in zip(ids, names, strict=True):
             if len(category_ids.split("~")) != len(category_names.split("~")):
                 raise TraceRejectedError("Invalid product_category_names: levels differ from product_category_ids")
+
+
+DEMO = DemoAccount(
+    settings={"app_id": "demo-edrone-app"},
+    sandbox=lambda: EdroneSandbox(app_id="demo-edrone-app"),
+)
+"""The demo shop's edrone account (local-only, made-up credentials)."""

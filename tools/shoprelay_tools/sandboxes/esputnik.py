@@ -36,7 +36,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from shoprelay_tools.sandboxes.base import SandboxAnswer, SandboxRequest
+from shoprelay_tools.sandboxes.base import DemoAccount, SandboxAnswer, SandboxRequest
 
 MAX_EVENT_BODY_BYTES = 20 * 1024
 MAX_EVENT_TYPE_KEY = 100
@@ -372,3 +372,10 @@ _ROUTES = {
     "/api/v1/event": EsputnikSandbox._event,
     "/api/v1/orders": EsputnikSandbox._orders,
 }
+
+
+DEMO = DemoAccount(
+    settings={"api_key": "demo-esputnik-api-key"},
+    sandbox=lambda: EsputnikSandbox(api_key="demo-esputnik-api-key"),
+)
+"""The demo shop's esputnik account (local-only, made-up credentials)."""

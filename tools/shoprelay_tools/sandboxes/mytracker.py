@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shoprelay_tools.sandboxes.base import SandboxAnswer, SandboxRequest
+from shoprelay_tools.sandboxes.base import DemoAccount, SandboxAnswer, SandboxRequest
 
 MAX_BODY_BYTES = 10 * 1024
 MAX_BATCH = 20
@@ -254,3 +254,10 @@ class MyTrackerSandbox:
         except (UnicodeDecodeError, ValueError):
             raise RefusedError(400, "Bad json", "the body is not valid UTF-8 JSON") from None
         check(params)
+
+
+DEMO = DemoAccount(
+    settings={"app_id": "123456", "api_token": "demo-mytracker-s2s-token"},
+    sandbox=lambda: MyTrackerSandbox(app_id="123456", token="demo-mytracker-s2s-token"),  # noqa: S106 - local demo
+)
+"""The demo shop's mytracker account (local-only, made-up credentials)."""

@@ -17,7 +17,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from shoprelay_tools.sandboxes.base import SandboxAnswer, SandboxRequest
+from shoprelay_tools.sandboxes.base import DemoAccount, SandboxAnswer, SandboxRequest
 
 EVENTS_PATH = "/api/v1/events"
 MAX_BODY_BYTES = 256 * 1024
@@ -168,3 +168,16 @@ def _check_items(data: dict[str, str], where: str) -> None:
 def _refusal(status: int, error: str) -> SandboxAnswer:
     """An answer Tracify does not document; shaped like its documented refusal body."""
     return SandboxAnswer.json(status, {"status": False, "error": error})
+
+
+DEMO = DemoAccount(
+    settings={
+        "api_key": "demo-tracify-api-key",
+        "customer_site_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "storefront_origin": "https://demo-shop.example",
+    },
+    sandbox=lambda: TracifySandbox(
+        api_key="demo-tracify-api-key", customer_site_id="0f8fad5b-d9cb-469f-a165-70867728950e"
+    ),
+)
+"""The demo shop's tracify account (local-only, made-up credentials)."""

@@ -163,3 +163,14 @@ def parameter_defaults(template: Mapping[str, Any], overrides: Mapping[str, Any]
     if missing:
         raise TemplateError(f"parameters without a default need a value: {', '.join(missing)}")
     return values
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project directory holding template.yaml: the checkout this package lives in, or above cwd."""
+    candidates = [Path(__file__).resolve().parents[3]]
+    here = (start or Path.cwd()).resolve()
+    candidates += [here, *here.parents]
+    for candidate in candidates:
+        if (candidate / "template.yaml").is_file():
+            return candidate
+    raise FileNotFoundError("template.yaml not found; run from the shoprelay checkout or pass --root")

@@ -1,5 +1,0 @@
-"""The edrone delivery Lambda: the SQS event source calls `handler` with a batch."""
-
-from shoprelay.delivery.app import make_handler
-
-handler = make_handler("edrone")
