@@ -455,7 +455,7 @@ def test_unknown_vendor_exits_2(run: Run) -> None:
 
     assert code == 2
     assert one_line(err) == (
-        "shoprelay translate: unknown vendor 'klaviyo'; known: edrone, mytracker, tracify, corvidae, esputnik"
+        "shoprelay translate: unknown vendor 'klaviyo'; known: corvidae, edrone, esputnik, mytracker, tracify"
     )
 
 
