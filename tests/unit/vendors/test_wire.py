@@ -1,4 +1,4 @@
-"""The wire encoders produce exactly the bytes the standard library would."""
+"""The wire encoders: JSON exactly as the standard library writes it, forms as vendors read them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shoprelay.vendors.wire import form_bytes, form_text, form_value, json_bytes, json_text, query_text, query_value
+from shoprelay.vendors.wire import form_bytes, json_bytes, json_text, query_text
 
 AWKWARD = st.sampled_from(
     [
@@ -92,14 +92,9 @@ def test_json_keeps_non_ascii_unescaped() -> None:
     assert json_bytes("😀") == '"😀"'.encode()
 
 
-@given(TEXT)
-def test_form_value_is_quote_plus(text: str) -> None:
-    assert form_value(text) == urllib.parse.quote_plus(text)
-
-
-@given(TEXT)
-def test_query_value_is_quote_keeping_slashes(text: str) -> None:
-    assert query_value(text) == urllib.parse.quote(text, safe="/")
+@given(st.dictionaries(TEXT, TEXT, max_size=6))
+def test_form_bytes_are_urlencode(fields: dict[str, str]) -> None:
+    assert form_bytes(fields) == urllib.parse.urlencode(fields).encode("ascii")
 
 
 @given(st.dictionaries(TEXT, TEXT, max_size=6))
@@ -107,64 +102,38 @@ def test_query_text_is_urlencode_with_quote(fields: dict[str, str]) -> None:
     assert query_text(fields) == urllib.parse.urlencode(fields, quote_via=urllib.parse.quote, safe="/")
 
 
-@given(st.dictionaries(TEXT, TEXT, max_size=6))
-def test_form_text_is_urlencode(fields: dict[str, str]) -> None:
-    assert form_text(fields) == urllib.parse.urlencode(fields)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("100%25", "100%2525"),
-        ("a+ b", "a%2B+b"),
-        (" + ", "+%2B+"),
-        ("Zoë", "Zo%C3%AB"),
-        ("😀", "%F0%9F%98%80"),
-        ("a|b~c", "a%7Cb~c"),
-        ("k=v&x", "k%3Dv%26x"),
-        ("", ""),
-    ],
-)
-def test_form_value_examples(text: str, expected: str) -> None:
-    assert form_value(text) == expected
-    assert urllib.parse.quote_plus(text) == expected
-
-
-def test_form_text_of_empty_mapping_is_empty() -> None:
-    assert form_text({}) == ""
-
-
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {"a": "x\x1fy", "b": "z"},
-        {"a\x1e": "1"},
-        {"a": "\x1e\x1f", "b": "\x1f"},
-        {"only": ""},
-        {"": ""},
-    ],
-)
-def test_form_and_query_text_with_the_encoders_own_separator_characters(fields: dict[str, str]) -> None:
-    """The encoder joins fields with two control characters; text holding them is still encoded exactly."""
-    assert form_text(fields) == urllib.parse.urlencode(fields)
+def test_every_byte_is_spelled_as_urlencode_spells_it() -> None:
+    """Every ASCII character, and the UTF-8 bytes of Latin-1 and wider characters."""
+    text = "".join(map(chr, range(0x100))) + "\u0800\uffff\U0010ffff"
+    fields = {text: text, "plain": "Az09_.-~", "spaces": "a b  c"}
     assert form_bytes(fields) == urllib.parse.urlencode(fields).encode("ascii")
     assert query_text(fields) == urllib.parse.urlencode(fields, quote_via=urllib.parse.quote, safe="/")
 
 
-def test_form_text_refuses_text_that_is_not_unicode_scalar_values() -> None:
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"zeta": "1", "alpha": "2 + 2", "mid": "100%"}, b"zeta=1&alpha=2+%2B+2&mid=100%25"),
+        (
+            {"title": "Zoë|Shirt~M", "url": "https://s.example/p?a=1&b=2"},
+            b"title=Zo%C3%AB%7CShirt~M&url=https%3A%2F%2Fs.example%2Fp%3Fa%3D1%26b%3D2",
+        ),
+        ({"emoji": "😀", "k=v": "a&b"}, b"emoji=%F0%9F%98%80&k%3Dv=a%26b"),
+        ({"": ""}, b"="),
+        ({}, b""),
+    ],
+)
+def test_form_bytes_keep_field_order_and_escape_everything_but_unreserved(
+    fields: dict[str, str], expected: bytes
+) -> None:
+    assert form_bytes(fields) == expected
+
+
+def test_query_text_spells_spaces_as_percent_20_and_keeps_slashes() -> None:
+    fields = {"timezone": "Europe/London", "name": "Big Sale", "plus": "a+b"}
+    assert query_text(fields) == "timezone=Europe/London&name=Big%20Sale&plus=a%2Bb"
+
+
+def test_form_bytes_refuse_text_that_is_not_unicode_scalar_values() -> None:
     with pytest.raises(UnicodeEncodeError):
-        form_text({"name": "lone \udcff surrogate"})
-
-
-def test_form_text_keeps_key_order() -> None:
-    fields = {"zeta": "1", "alpha": "2 + 2", "mid": "100%"}
-    assert form_text(fields) == "zeta=1&alpha=2+%2B+2&mid=100%25"
-    assert form_text(fields) == urllib.parse.urlencode(fields)
-
-
-def test_every_byte_the_one_pass_encoder_meets_is_spelled_as_urlencode_spells_it() -> None:
-    """Every ASCII byte but the two separators, and the UTF-8 bytes of Latin-1 and wider characters."""
-    text = "".join(map(chr, range(0x1E))) + "".join(map(chr, range(0x20, 0x100))) + "\u0800\uffff\U0010ffff"
-    fields = {text: text, "plain": "Az09_.-~", "spaces": "a b  c"}
-    assert form_text(fields) == urllib.parse.urlencode(fields)
-    assert query_text(fields) == urllib.parse.urlencode(fields, quote_via=urllib.parse.quote, safe="/")
+        form_bytes({"name": "lone \udcff surrogate"})

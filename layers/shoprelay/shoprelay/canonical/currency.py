@@ -18,7 +18,7 @@ _MINOR_UNITS: dict[str, int] = {
 }
 """ISO 4217 currencies whose minor unit is not 2."""
 _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(4)}
-"""``places`` → the smallest step (``Decimal("0.01")`` for 2), made once: rounding is hot."""
+"""``places`` → the smallest step (``Decimal("0.01")`` for 2)."""
 
 
 def minor_units(currency: str) -> int:
@@ -34,8 +34,7 @@ def round_amount(value: Decimal, currency: str) -> Decimal:
 def round_places(value: Decimal, places: int) -> Decimal:
     """``value`` rounded half-up to ``places`` decimals (0 to 3), never ``-0.00``.
 
-    For callers that round many amounts of one currency and look its minor unit up once. The
-    rounding mode goes by position: as a keyword it doubles the cost of the call.
+    For callers that round many amounts of one currency and look its minor unit up once.
     """
     rounded = value.quantize(_QUANTA[places], ROUND_HALF_UP)
     return rounded if rounded else abs(rounded)
@@ -58,7 +57,6 @@ def amount_text(value: Decimal, places: int) -> str:
     """``value`` rounded half-up to ``places`` decimals (0 to 3) as plain digits ("1234.50").
 
     For callers that write many amounts of one currency. A value rounded to 0-3 places has an
-    exponent of 0 to -3, which ``str`` writes in plain digits, as ``:f`` would, at a third of
-    the cost.
+    exponent of 0 to -3, which ``str`` always writes in plain digits, never in exponent form.
     """
     return str(round_places(value, places))

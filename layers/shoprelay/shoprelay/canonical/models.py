@@ -51,10 +51,6 @@ class Money(CanonicalModel, frozen=True, kw_only=True):
     def __add__(self, other: Money) -> Money:
         return Money(shop=self.shop + other.shop, buyer=self.buyer + other.buyer)
 
-    def times(self, quantity: int) -> Money:
-        """The amount for ``quantity`` units when this is a unit price."""
-        return Money(shop=self.shop * quantity, buyer=self.buyer * quantity)
-
     def pick(self, side: str) -> Decimal:
         """The amount on ``side`` ("shop" or "buyer"), the setting name shops use."""
         return self.buyer if side == "buyer" else self.shop
@@ -106,11 +102,6 @@ class Customer(CanonicalModel, frozen=True, kw_only=True):
     """None when the payload does not say (Shopify removed consent from many payloads)."""
     accepts_sms_marketing: bool | None = None
 
-    @property
-    def is_reachable(self) -> bool:
-        """Whether a CRM vendor can address this buyer at all."""
-        return bool(self.email or self.phone)
-
 
 class ClientContext(CanonicalModel, frozen=True, kw_only=True):
     """Browser facts captured at checkout, which attribution vendors match on."""
@@ -148,12 +139,6 @@ class LineItem(CanonicalModel, frozen=True, kw_only=True):
     def item_id(self) -> str:
         """The most specific product identifier the line has: variant, product, SKU, line."""
         return self.variant_id or self.product_id or self.sku or self.line_id
-
-    @property
-    def net_total(self) -> Money:
-        """What the buyer pays for the whole line: units * price - line discount."""
-        gross = self.unit_price.times(self.quantity)
-        return Money(shop=gross.shop - self.discount.shop, buyer=gross.buyer - self.discount.buyer)
 
 
 class RefundLine(CanonicalModel, frozen=True, kw_only=True):

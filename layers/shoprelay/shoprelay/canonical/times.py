@@ -9,8 +9,7 @@ def utc_text(moment: datetime, separator: str = " ") -> str:
     """``YYYY-MM-DD HH:MM:SS`` in UTC, ``separator`` between date and time; a naive time is UTC.
 
     Canonical times are UTC already, and vendors want them with no offset or a fixed
-    ``+00:00``. Formatting the offset is most of what ``isoformat`` costs on an aware time,
-    so the text is written from the naive UTC time: the same digits in about half the time.
+    ``+00:00`` that callers append, so the text is written from the naive UTC time.
     """
     if moment.tzinfo is not None and moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)

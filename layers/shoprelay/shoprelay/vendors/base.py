@@ -1,7 +1,7 @@
 """The contract between vendor translators, delivery and the dry-run command.
 
-A vendor is a small declarative bundle (see :class:`Vendor`): a settings model, a pure
-``translate`` function and a ``read_response`` function. Translators do no I/O: they turn a
+A vendor is a small declarative bundle (see :class:`Vendor`): a settings model, a
+:class:`Translator` and a ``read_response`` function. Translators do no I/O: they turn a
 canonical event and one shop's settings into the exact HTTP requests to send, or a skip
 with a reason, so the Lambda, ``shoprelay translate`` and the tests all share them.
 """
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Self
 
 import msgspec
 
-from shoprelay.canonical import CanonicalEvent
+from shoprelay.canonical import CanonicalEvent, EventKind, Order
 from shoprelay.vendors.wire import form_bytes, json_bytes
 
 
@@ -99,9 +99,8 @@ class VendorRequest(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     ``repeatable`` marks requests that are safe to send again and need no record, such as
     a contact upsert that raises no events.
 
-    A struct rather than a dataclass because translators build one or more per event and a
-    frozen dataclass costs ten times as much to construct; ``dict=True`` gives the body cache
-    its place.
+    A struct rather than a dataclass because translators build one or more per event, and a
+    struct is much cheaper to construct; ``dict=True`` gives the body cache its place.
     """
 
     method: Literal["GET", "POST"]
@@ -210,23 +209,113 @@ def read_http_status(status: int, headers: Mapping[str, str], body: bytes) -> Re
     return ResponseReading(verdict, error_text(body) or f"HTTP {status}")
 
 
-Translator = Callable[[CanonicalEvent, Any], Translation]
 ResponseReader = Callable[[int, Mapping[str, str], bytes], ResponseReading]
 
 
+class TranslationError(ValueError):
+    """The event cannot be expressed for this vendor because the data or settings are invalid.
+
+    Delivery sends such records to the dead-letter queue at once: retrying cannot help.
+    """
+
+
+type Builder[S: VendorSettings] = Callable[[CanonicalEvent, S], Translation]
+"""Turns one kind of event into a vendor's requests (or a skip that depends on the data)."""
+
+ORDER_KINDS = frozenset(
+    {
+        EventKind.ORDER_PLACED,
+        EventKind.ORDER_PAID,
+        EventKind.ORDER_FULFILLED,
+        EventKind.ORDER_CANCELLED,
+        EventKind.ORDER_UPDATED,
+        EventKind.ORDER_REFUNDED,
+    }
+)
+"""Kinds that are about an order. Only a refund can lack it: its order comes from order
+memory, which has nothing when the order's own webhooks were never received."""
+
+ORDER_NOT_SEEN = "order not seen"
+
+
+class UnknownOrder(StrEnum):
+    """What a vendor does with an order event whose order is not known.
+
+    A vendor hears of an order only through its order events, so when shoprelay never saw
+    the order, the vendor never got it either. ``SKIP`` suits a vendor whose follow-up
+    events only amend what it already got, and need the order's facts (buyer identity,
+    currency, lines) to do so: there is nothing to amend, and a retry of the same message
+    cannot bring the order back. ``DEAD_LETTER`` suits a vendor that must hear of every such
+    event, so an operator settles it by hand from the dead-letter queue.
+    """
+
+    SKIP = "skip"
+    DEAD_LETTER = "dead_letter"
+
+
 @dataclass(frozen=True)
-class Vendor:
+class Translator[S: VendorSettings]:
+    """A vendor's translation, declared as tables: the base decides everything around them.
+
+    Every kind of event is either in ``builders`` or in ``skip_reasons``; a kind in neither
+    (one added to the canonical model later) is skipped with a generic reason until the
+    vendor decides. An order event without its order never reaches a builder: the vendor's
+    ``unknown_order`` policy answers it, so builders may rely on :func:`order_of`.
+    """
+
+    vendor: str
+    """The vendor's display name, for skip reasons."""
+    builders: Mapping[EventKind, Builder[S]]
+    skip_reasons: Mapping[EventKind, str]
+    unknown_order: UnknownOrder
+
+    def __post_init__(self) -> None:
+        both = self.builders.keys() & self.skip_reasons.keys()
+        if both:
+            raise ValueError(f"{self.vendor}: {sorted(both)} both built and skipped")
+
+    def __call__(self, event: CanonicalEvent, settings: S) -> Translation:
+        """The requests for ``event``, or the reason there are none."""
+        reason = self.skip_reasons.get(event.kind)
+        if reason is not None:
+            return Translation.skip(reason)
+        build = self.builders.get(event.kind)
+        if build is None:
+            return Translation.skip(f"{self.vendor} has no equivalent of {event.kind.value} events")
+        if event.order is None and event.kind in ORDER_KINDS:
+            return self._without_order(event)
+        return build(event, settings)
+
+    def _without_order(self, event: CanonicalEvent) -> Translation:
+        if self.unknown_order is UnknownOrder.SKIP:
+            return Translation.skip(ORDER_NOT_SEEN)
+        raise _no_order(event)
+
+
+def order_of(event: CanonicalEvent) -> Order:
+    """The event's order, for builders of order kinds (:class:`Translator` checked it is there)."""
+    if event.order is None:
+        raise _no_order(event)
+    return event.order
+
+
+def _no_order(event: CanonicalEvent) -> TranslationError:
+    return TranslationError(f"{event.kind.value} event {event.id} carries no order")
+
+
+@dataclass(frozen=True)
+class Vendor[S: VendorSettings = VendorSettings]:
     """Everything shoprelay knows about one vendor, declared in its package ``__init__``."""
 
     name: str
-    settings_model: type[VendorSettings]
-    translate: Translator
+    settings_model: type[S]
+    translate: Translator[S]
     read_response: ResponseReader = read_http_status
     placeholder_settings: Mapping[str, Any] = field(default_factory=dict)
     """Clearly fake credentials so anyone can dry-run the vendor without an account."""
 
 
-def translate_for_shop(vendor: Vendor, event: CanonicalEvent, settings: VendorSettings) -> Translation:
+def translate_for_shop[S: VendorSettings](vendor: Vendor[S], event: CanonicalEvent, settings: S) -> Translation:
     """The vendor's translation after the shop-level gates every vendor shares.
 
     Delivery and the dry run both call this, so ``shoprelay translate`` shows exactly what
@@ -237,10 +326,3 @@ def translate_for_shop(vendor: Vendor, event: CanonicalEvent, settings: VendorSe
     if event.test and not settings.send_test_orders:
         return Translation.skip("test order (send_test_orders is off)")
     return vendor.translate(event, settings)
-
-
-class TranslationError(ValueError):
-    """The event cannot be expressed for this vendor because the data or settings are invalid.
-
-    Delivery sends such records to the dead-letter queue at once: retrying cannot help.
-    """

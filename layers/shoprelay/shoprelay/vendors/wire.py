@@ -1,39 +1,44 @@
 """Bytes on the wire: the one JSON encoder and the one form encoder every vendor request uses.
 
 Translators measure bodies against vendor size limits with the same functions that produce
-the bytes sent, so a size check can never disagree with the request. Both are written for
-speed, and both produce what the standard library would: compact UTF-8 JSON as
-``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` and forms exactly as
-``urllib.parse.urlencode``, query strings as ``urlencode(fields, quote_via=quote, safe="/")``
-(the tests hold them to that). The differences lie outside what
-translators produce: floats below 1e-4 or from 1e16 on are spelled differently (``0.00001``
-for ``1e-05``, the same number), NaN and infinities become ``null`` rather than invalid JSON,
-and a ``Decimal`` is written as a string where ``json.dumps`` refuses it. Amounts reach
-vendors already rounded and formatted.
+the bytes sent, so a size check can never disagree with the request.
+
+JSON is compact UTF-8, as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``
+writes it, except where that would fail or mislead: NaN and infinities become ``null``
+rather than invalid JSON, a ``Decimal`` is written as a string, and floats below 1e-4 or from
+1e16 on are spelled without an exponent. Amounts reach vendors already rounded and
+formatted, so none of that shows.
+
+Forms and query strings are exactly what ``urlencode`` writes (the tests hold them to it).
+They are escaped through a table of what each UTF-8 byte becomes, one ``str.translate`` per
+name and value, because ``quote`` looks every byte up in Python and a product form of a
+kilobyte would then take a large share of a translation.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 _JSON = msgspec.json.Encoder()
 
-_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
-_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
-_BYTE_ESCAPES = [
-    "+" if byte == ord(" ") else chr(byte) if chr(byte) in _UNRESERVED else f"%{byte:02X}" for byte in range(256)
-]
-"""What each UTF-8 byte becomes in a form, indexed by the byte (a list is the fastest
-``str.translate`` table)."""
-_QUERY_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
-_QUERY_BYTE_ESCAPES = [
-    chr(byte) if chr(byte) in _UNRESERVED or byte == ord("/") else f"%{byte:02X}" for byte in range(256)
-]
-"""The same for URL query strings: a space is ``%20`` and ``/`` stays as it is."""
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+
+
+def _escapes(*, space: str, safe: bytes = b"") -> list[str]:
+    """What each byte becomes, indexed by the byte (a list is what ``str.translate`` reads fastest)."""
+    return [
+        space if byte == ord(" ") else chr(byte) if byte in _UNRESERVED or byte in safe else f"%{byte:02X}"
+        for byte in range(256)
+    ]
+
+
+_FORM_ESCAPES = _escapes(space="+")
+"""``quote_plus``: a space is ``+``."""
+_QUERY_ESCAPES = _escapes(space="%20", safe=b"/")
+"""``quote(text, safe="/")``: a space is ``%20`` and ``/`` stays, as in path-like values."""
 
 
 def json_bytes(value: Any) -> bytes:
@@ -46,83 +51,20 @@ def json_text(value: Any) -> str:
     return _JSON.encode(value).decode("utf-8")
 
 
-def _percent_encoded(text: str, plain: re.Pattern[str], escapes: list[str]) -> str:
-    """``text`` as is when ``plain`` covers it, else its bytes through ``escapes``.
-
-    The UTF-8 bytes, read as Latin-1 so that each byte is one character, go through one
-    ``str.translate``: a single pass in C instead of a Python call per escaped character.
-    """
-    if plain.fullmatch(text):
-        return text
-    return text.encode("utf-8").decode("latin-1").translate(escapes)
-
-
-def form_value(text: str) -> str:
-    """``text`` percent-encoded for a form, as ``quote_plus`` does it."""
-    return _percent_encoded(text, _PLAIN, _BYTE_ESCAPES)
-
-
-def query_value(text: str) -> str:
-    """``text`` percent-encoded for a URL query, as ``quote(text, safe="/")`` does it."""
-    return _percent_encoded(text, _QUERY_PLAIN, _QUERY_BYTE_ESCAPES)
+def form_bytes(fields: Mapping[str, str]) -> bytes:
+    """``application/x-www-form-urlencoded`` bytes for ``fields``, in their order, as ``urlencode(fields)``."""
+    return _joined(fields, _FORM_ESCAPES).encode("ascii")
 
 
 def query_text(fields: Mapping[str, str]) -> str:
     """A URL query string, as ``urlencode(fields, quote_via=quote, safe="/")`` writes it."""
-    return _QUERY.encoded(fields).decode("ascii")
+    return _joined(fields, _QUERY_ESCAPES)
 
 
-def form_bytes(fields: Mapping[str, str]) -> bytes:
-    """``application/x-www-form-urlencoded`` bytes for ``fields``, in their order."""
-    return _FORM.encoded(fields)
+def _joined(fields: Mapping[str, str], escapes: list[str]) -> str:
+    return "&".join([f"{_escaped(name, escapes)}={_escaped(value, escapes)}" for name, value in fields.items()])
 
 
-def form_text(fields: Mapping[str, str]) -> str:
-    """The same form as text."""
-    return _FORM.encoded(fields).decode("ascii")
-
-
-class _FieldEncoder:
-    """Percent-encodes a whole form or query string in a fixed number of passes over its bytes.
-
-    Escaping character by character costs about 20 ns a character in ``str.translate``, and
-    an edrone order form runs to a kilobyte. Instead, every name and value goes into one
-    UTF-8 buffer, separated by two control characters, and each byte is written as the three
-    characters of its escape (``%C3``), or as itself followed by two filler bytes: three
-    ``bytes.translate`` passes give the first, second and third characters of every byte's
-    spelling, they are interleaved by slice assignment, and the filler is deleted. Every pass
-    runs in C, so the cost no longer grows with how many different bytes need escaping. The
-    separators become ``=`` and ``&``. Text that itself holds a separator character is
-    encoded field by field.
-    """
-
-    _NAME_END = "\x1f"
-    _FIELD_END = "\x1e"
-    _SEPARATORS = {ord(_NAME_END): b"=", ord(_FIELD_END): b"&"}
-    _FILLER = b"\x00"
-    """Never a first character (NUL is escaped as ``%00``), and never a hex digit."""
-
-    def __init__(self, escapes: list[str], value: Callable[[str], str]) -> None:
-        self._value = value
-        spellings = [escape.encode("ascii") for escape in escapes]
-        for byte, spelling in self._SEPARATORS.items():
-            spellings[byte] = spelling
-        padded = [spelling.ljust(3, self._FILLER) for spelling in spellings]
-        self._tables = tuple(bytes(spelling[position] for spelling in padded) for position in range(3))
-
-    def encoded(self, fields: Mapping[str, str]) -> bytes:
-        joined = self._FIELD_END.join([f"{name}{self._NAME_END}{value}" for name, value in fields.items()])
-        if joined.count(self._NAME_END) != len(fields) or joined.count(self._FIELD_END) != len(fields) - 1:
-            escaped = [f"{self._value(name)}={self._value(value)}" for name, value in fields.items()]
-            return "&".join(escaped).encode("ascii")
-        data = joined.encode("utf-8")
-        first, second, third = self._tables
-        spelled = bytearray(3 * len(data))
-        spelled[0::3] = data.translate(first)
-        spelled[1::3] = data.translate(second)
-        spelled[2::3] = data.translate(third)
-        return bytes(spelled.translate(None, self._FILLER))
-
-
-_FORM = _FieldEncoder(_BYTE_ESCAPES, form_value)
-_QUERY = _FieldEncoder(_QUERY_BYTE_ESCAPES, query_value)
+def _escaped(text: str, escapes: list[str]) -> str:
+    """``text``'s UTF-8 bytes through ``escapes``; read as Latin-1, each byte is one character."""
+    return text.encode("utf-8").decode("latin-1").translate(escapes)

@@ -3,38 +3,30 @@
 from __future__ import annotations
 
 import copy
-import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from msgspec.structs import replace
+from support.vendor_events import (
+    TWELVE_LINES,
+    Body,
+    canonical_event,
+    order_in,
+)
+from support.webhooks import fixture_json
 
 from shoprelay.canonical import CanonicalEvent
-from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook
 from shoprelay.vendors.corvidae import CorvidaeSettings
 from shoprelay_tools.sandboxes.base import SandboxRequest
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "shopify"
 SHOP = "demo-shop.myshopify.com"
 RECEIVED = datetime(2024, 1, 15, 9, 21, 0, 123000, tzinfo=UTC)
 RECEIVED_MS = "1705310460123"
 HOST = "t.demo-shop.example"
 SANDBOX_ENDPOINT = "http://127.0.0.1:8125/corvidae"
 
-FILLED = "order-12-line-items.filled-2024-01.json"
-AUD_USD = "orders-create.test-store-shop-AUD-buyer-USD.json"
-DOCS_ORDER = "orders-create.shopify-docs-2026-04.json"
-REFUND = "refunds-create.shopify-docs-2026-04.json"
-CHECKOUT = "checkouts-create.shopify-docs-2026-04.json"
-CUSTOMER = "customers-create.shopify-docs-2026-04.json"
-
-Body = dict[str, Any]
-Variant = Callable[[Body], Body]
+FILLED = TWELVE_LINES
 
 
 def settings(**overrides: Any) -> CorvidaeSettings:
@@ -43,28 +35,17 @@ def settings(**overrides: Any) -> CorvidaeSettings:
     return CorvidaeSettings.parse(dict(**{**base, **overrides}))
 
 
-@cache
-def _fixture_text(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
 def fixture(name: str) -> Body:
     """A fresh, editable copy of a fixture body."""
-    body: Body = json.loads(_fixture_text(name))
-    return body
+    return fixture_json(name)
 
 
 def event(
     topic: str, body: Body, *, received_at: datetime = RECEIVED, order_from: Body | None = None
 ) -> CanonicalEvent:
     """The canonical event ingress would publish; ``order_from`` plays order memory."""
-    parsed = parse_webhook(WebhookMeta(shop=SHOP, topic=topic), json.dumps(body).encode(), received_at)
-    if order_from is not None:
-        remembered = parse_webhook(
-            WebhookMeta(shop=SHOP, topic="orders/create"), json.dumps(order_from).encode(), received_at
-        )
-        parsed = replace(parsed, order=remembered.order, order_remembered=True)
-    return parsed
+    remembered = order_in(order_from, shop=SHOP, received_at=received_at) if order_from is not None else None
+    return canonical_event(body, topic, shop=SHOP, received_at=received_at, remembered=remembered)
 
 
 def hit_url(*params: tuple[str, str], base: str = f"https://{HOST}") -> str:

@@ -9,12 +9,7 @@ from typing import Any
 
 import pytest
 from corvidae_cases import (
-    AUD_USD,
-    CHECKOUT,
-    CUSTOMER,
-    DOCS_ORDER,
     FILLED,
-    REFUND,
     SANDBOX_ENDPOINT,
     Body,
     cancelled,
@@ -33,6 +28,7 @@ from corvidae_cases import (
     with_session_id,
     without_client_details,
 )
+from support.vendor_events import AUD_USD, CHECKOUT, CUSTOMER, DOCS_ORDER, REFUND
 
 from shoprelay.vendors.corvidae import translate
 from shoprelay_tools.sandboxes.base import SandboxRequest

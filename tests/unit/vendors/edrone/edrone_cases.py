@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import copy
-import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from msgspec.structs import replace
+from support.vendor_events import (
+    CUSTOMER,
+    REFUND,
+    canonical_event,
+    order_in,
+)
+from support.webhooks import fixture_json
 
 from shoprelay.canonical import CanonicalEvent
-from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook
 from shoprelay.vendors.edrone.settings import EdroneSettings
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "shopify"
 SHOP = "demo.myshopify.com"
 APP_ID = "demo-app"
 ENDPOINT = "http://127.0.0.1:8765/edrone"
 TRACE_URL = f"{ENDPOINT}/trace"
 RECEIVED_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
-TWELVE_LINES = "order-12-line-items.filled-2024-01.json"
-AUD_USD = "orders-create.test-store-shop-AUD-buyer-USD.json"
-DOCS_ORDER = "orders-create.shopify-docs-2026-04.json"
-REFUND = "refunds-create.shopify-docs-2026-04.json"
-CHECKOUT = "checkouts-create.shopify-docs-2026-04.json"
-CUSTOMER = "customers-create.shopify-docs-2026-04.json"
 
 Payload = dict[str, Any]
 
@@ -37,15 +33,12 @@ def settings(**overrides: Any) -> EdroneSettings:
 
 
 def load(name: str) -> Payload:
-    payload: Payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return payload
+    return fixture_json(name)
 
 
 def event(payload: Payload, topic: str) -> CanonicalEvent:
     """The canonical event ingress would publish for ``payload`` delivered on ``topic``."""
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    meta = WebhookMeta(shop=SHOP, topic=topic, webhook_id=f"wh-{topic}")
-    return parse_webhook(meta, body, RECEIVED_AT)
+    return canonical_event(payload, topic, shop=SHOP, received_at=RECEIVED_AT, webhook_id=f"wh-{topic}")
 
 
 def fixture_event(name: str, topic: str) -> CanonicalEvent:
@@ -54,11 +47,15 @@ def fixture_event(name: str, topic: str) -> CanonicalEvent:
 
 def refund_event(refund_payload: Payload, *, remembered_order: Payload | None) -> CanonicalEvent:
     """A refunds/create event, enriched from order memory as ingress would do it."""
-    refund = event(refund_payload, "refunds/create")
-    if remembered_order is None:
-        return refund
-    order = event(remembered_order, "orders/create").order
-    return replace(refund, order=order, order_remembered=True)
+    order = order_in(remembered_order, shop=SHOP, received_at=RECEIVED_AT) if remembered_order else None
+    return canonical_event(
+        refund_payload,
+        "refunds/create",
+        shop=SHOP,
+        received_at=RECEIVED_AT,
+        webhook_id="wh-refunds/create",
+        remembered=order,
+    )
 
 
 def partial_refund() -> Payload:

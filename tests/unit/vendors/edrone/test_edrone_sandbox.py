@@ -11,12 +11,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from edrone_cases import (
     APP_ID,
-    AUD_USD,
-    CHECKOUT,
-    DOCS_ORDER,
     ENDPOINT,
     REFUND,
-    TWELVE_LINES,
     consent_update,
     customer_with_consent,
     edited,
@@ -33,6 +29,7 @@ from edrone_cases import (
     with_many_lines,
     without_client_details,
 )
+from support.vendor_events import AUD_USD, CHECKOUT, DOCS_ORDER, TWELVE_LINES
 
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.vendors.base import VendorRequest

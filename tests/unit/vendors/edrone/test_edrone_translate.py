@@ -11,13 +11,9 @@ from urllib.parse import urlencode
 import pytest
 from edrone_cases import (
     APP_ID,
-    AUD_USD,
-    CHECKOUT,
     CUSTOMER,
-    DOCS_ORDER,
     REFUND,
     TRACE_URL,
-    TWELVE_LINES,
     consent_update,
     customer_with_consent,
     edited,
@@ -36,6 +32,7 @@ from edrone_cases import (
 )
 from msgspec import ValidationError
 from msgspec.structs import replace
+from support.vendor_events import AUD_USD, CHECKOUT, DOCS_ORDER, TWELVE_LINES
 
 from shoprelay.canonical import (
     Amounts,

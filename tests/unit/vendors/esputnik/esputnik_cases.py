@@ -11,19 +11,22 @@ import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from msgspec.structs import replace
+from support.vendor_events import (
+    DOCS_ORDER,
+    REFUND,
+    canonical_event,
+    order_in,
+)
+from support.webhooks import fixture_json
 
 from shoprelay.canonical import CanonicalEvent, Order
-from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook
 from shoprelay.vendors.base import VendorRequest
 from shoprelay.vendors.esputnik import EsputnikSettings
 from shoprelay_tools.sandboxes.base import SandboxRequest
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "shopify"
 SHOP = "example.myshopify.com"
 RECEIVED = datetime(2024, 2, 1, 12, 0, tzinfo=UTC)
 PREFIX = "/esputnik"
@@ -39,12 +42,6 @@ CONTACTS_URL = f"{ENDPOINT}/api/v1/contacts"
 EVENT_URL = f"{ENDPOINT}/api/v1/event"
 ORDERS_URL = f"{ENDPOINT}/api/v1/orders"
 
-TWELVE_LINES = "order-12-line-items.filled-2024-01.json"
-DOCS_ORDER = "orders-create.shopify-docs-2026-04.json"
-AUD_USD = "orders-create.test-store-shop-AUD-buyer-USD.json"
-REFUND = "refunds-create.shopify-docs-2026-04.json"
-CHECKOUT = "checkouts-create.shopify-docs-2026-04.json"
-CUSTOMER = "customers-create.shopify-docs-2026-04.json"
 
 _TWO_DECIMALS = re.compile(r"^\d+\.\d\d$")
 
@@ -54,28 +51,18 @@ def settings(**overrides: Any) -> EsputnikSettings:
 
 
 def payload(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return loaded
+    return fixture_json(name)
 
 
 def event(
     body: dict[str, Any], topic: str, *, webhook_id: str = "webhook-1", order: Order | None = None
 ) -> CanonicalEvent:
     """The canonical event for ``body``; ``order`` plays order memory for refunds."""
-    parsed = parse_webhook(
-        WebhookMeta(shop=SHOP, topic=topic, webhook_id=webhook_id),
-        json.dumps(body, ensure_ascii=False).encode("utf-8"),
-        RECEIVED,
-    )
-    if order is not None:
-        parsed = replace(parsed, order=order, order_remembered=True)
-    return parsed
+    return canonical_event(body, topic, shop=SHOP, received_at=RECEIVED, webhook_id=webhook_id, remembered=order)
 
 
 def order_of(body: dict[str, Any]) -> Order:
-    remembered = event(body, "orders/create").order
-    assert remembered is not None
-    return remembered
+    return order_in(body, shop=SHOP, received_at=RECEIVED)
 
 
 # Variants.

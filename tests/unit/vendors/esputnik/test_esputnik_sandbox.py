@@ -10,11 +10,8 @@ from typing import Any
 import pytest
 from esputnik_cases import (
     API_KEY,
-    AUD_USD,
-    CHECKOUT,
     DOCS_ORDER,
     REFUND,
-    TWELVE_LINES,
     as_yen,
     cancelled_paid_order,
     event,
@@ -30,6 +27,7 @@ from esputnik_cases import (
     with_lines,
     without_client_details,
 )
+from support.vendor_events import AUD_USD, CHECKOUT, TWELVE_LINES
 
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.vendors.base import VendorRequest, Verdict

@@ -9,13 +9,9 @@ from typing import Any
 
 import pytest
 from esputnik_cases import (
-    AUD_USD,
-    CHECKOUT,
-    CUSTOMER,
     DOCS_ORDER,
     HEADERS,
     REFUND,
-    TWELVE_LINES,
     as_yen,
     cancelled_paid_order,
     contact_upsert,
@@ -39,10 +35,11 @@ from esputnik_cases import (
 )
 from msgspec import ValidationError
 from msgspec.structs import replace
+from support.vendor_events import AUD_USD, CHECKOUT, CUSTOMER, TWELVE_LINES
 
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.vendors import load_vendor
-from shoprelay.vendors.base import Translation, TranslationError, Verdict
+from shoprelay.vendors.base import Translation, Verdict
 from shoprelay.vendors.esputnik import EsputnikSettings, read_response, translate
 
 # The 12-line EUR order: tax-inclusive prices summing to 561.60, plus 4.90 shipping = 566.50.
@@ -513,10 +510,9 @@ def test_paid_status_setting_moves_paid_orders_in_progress() -> None:
     assert requests[1]["superseded_by"] == NOT_BACKWARDS
 
 
-def test_an_order_event_without_an_order_is_a_translation_error() -> None:
+def test_an_order_event_without_an_order_is_skipped_as_not_seen() -> None:
     subject = replace(event(open_docs_order(), "orders/paid"), order=None)
-    with pytest.raises(TranslationError, match="carries no order"):
-        translated(subject)
+    assert translated(subject) == Translation.skip("order not seen")
 
 
 def test_reproduces_the_vendor_documents_order_created_example() -> None:

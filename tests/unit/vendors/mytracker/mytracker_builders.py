@@ -7,22 +7,28 @@ what a shop actually sends, not a hand-made canonical event.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from msgspec.structs import replace
+from support.vendor_events import (
+    AUD_USD,
+    DOCS_ORDER,
+    REFUND,
+    TWELVE_LINES,
+    Body,
+    Variant,
+    canonical_event,
+)
+from support.webhooks import fixture_json
 
 from shoprelay.canonical import CanonicalEvent
-from shoprelay.sources.shopify import WebhookMeta, parse_webhook
 from shoprelay.vendors.base import VendorRequest
 from shoprelay.vendors.mytracker import MyTrackerSettings
 from shoprelay_tools.sandboxes.base import SandboxRequest
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "shopify"
 SHOP = "relay-test.myshopify.com"
 RECEIVED_AT = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 APP_ID = "4242"
@@ -33,13 +39,9 @@ ORDER_URL = f"{ENDPOINT}/v1/order/?idApp={APP_ID}"
 BATCH_URL = f"{ENDPOINT}/v1/orderBatch/?idApp={APP_ID}"
 HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json"}
 
-TWELVE_LINES = "order-12-line-items.filled-2024-01.json"
-AUD_USD = "orders-create.test-store-shop-AUD-buyer-USD.json"
-DOCS_ORDER = "orders-create.shopify-docs-2026-04.json"
-DOCS_REFUND = "refunds-create.shopify-docs-2026-04.json"
+DOCS_REFUND = REFUND
 
-type Payload = dict[str, Any]
-type Variant = Callable[[Payload], Payload]
+Payload = Body
 
 
 def settings(**overrides: Any) -> MyTrackerSettings:
@@ -47,13 +49,11 @@ def settings(**overrides: Any) -> MyTrackerSettings:
 
 
 def load(name: str) -> Payload:
-    payload: Payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return payload
+    return fixture_json(name)
 
 
 def event(payload: Payload, topic: str) -> CanonicalEvent:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return parse_webhook(WebhookMeta(shop=SHOP, topic=topic), body, RECEIVED_AT)
+    return canonical_event(payload, topic, shop=SHOP, received_at=RECEIVED_AT)
 
 
 def fixture_event(name: str, topic: str, *variants: Variant) -> CanonicalEvent:

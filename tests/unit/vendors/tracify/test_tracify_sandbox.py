@@ -7,12 +7,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support.vendor_events import TWELVE_LINES
 from tracify_cases import (
     API_KEY,
     AUD_SHOP_USD_BUYER,
     ENDPOINT,
     SITE_ID,
-    TWELVE_LINES,
     Variant,
     fixture_event,
     forty_lines,

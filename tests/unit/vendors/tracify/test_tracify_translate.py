@@ -8,15 +8,12 @@ from typing import Any
 import pytest
 from msgspec import ValidationError
 from msgspec.structs import replace
+from support.vendor_events import CHECKOUT, CUSTOMER, REFUND, TWELVE_LINES
 from tracify_cases import (
     API_KEY,
     AUD_SHOP_USD_BUYER,
-    CHECKOUT,
-    CUSTOMER,
     EVENTS_URL,
-    REFUND,
     SITE_ID,
-    TWELVE_LINES,
     Variant,
     cancelled,
     email,

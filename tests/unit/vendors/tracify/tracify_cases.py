@@ -7,25 +7,23 @@ still goes through the real Shopify adapter.
 from __future__ import annotations
 
 import copy
-import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from support.vendor_events import (
+    AUD_USD,
+    Body,
+    Variant,
+    canonical_event,
+)
+from support.webhooks import fixture_json
+
 from shoprelay.canonical import CanonicalEvent
-from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook
 from shoprelay.vendors.base import VendorRequest
 from shoprelay.vendors.tracify import TracifySettings
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "shopify"
-TWELVE_LINES = "order-12-line-items.filled-2024-01.json"
-AUD_SHOP_USD_BUYER = "orders-create.test-store-shop-AUD-buyer-USD.json"
-DOCS_ORDER = "orders-create.shopify-docs-2026-04.json"
-REFUND = "refunds-create.shopify-docs-2026-04.json"
-CHECKOUT = "checkouts-create.shopify-docs-2026-04.json"
-CUSTOMER = "customers-create.shopify-docs-2026-04.json"
+AUD_SHOP_USD_BUYER = AUD_USD
 
 SHOP = "example-shop.myshopify.com"
 RECEIVED_AT = datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)
@@ -34,8 +32,7 @@ EVENTS_URL = f"{ENDPOINT}/api/v1/events"
 API_KEY = "test-tracify-key"
 SITE_ID = "3f2b8c1d-4e77-4d36-9a1e-6f2b8c1d4e77"
 
-Payload = dict[str, Any]
-Variant = Callable[[Payload], Payload]
+Payload = Body
 
 
 def settings(**overrides: Any) -> TracifySettings:
@@ -44,13 +41,11 @@ def settings(**overrides: Any) -> TracifySettings:
 
 
 def load(name: str) -> Payload:
-    payload: Payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    return payload
+    return fixture_json(name)
 
 
 def to_event(payload: Payload, topic: str) -> CanonicalEvent:
-    body = json.dumps(payload).encode("utf-8")
-    return parse_webhook(WebhookMeta(shop=SHOP, topic=topic), body, RECEIVED_AT)
+    return canonical_event(payload, topic, shop=SHOP, received_at=RECEIVED_AT)
 
 
 def fixture_event(name: str, topic: str, *variants: Variant) -> CanonicalEvent:

@@ -9,11 +9,18 @@ kind is skipped with the reason. All fields travel in the query string; there is
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from shoprelay.canonical import CanonicalEvent, EventKind, Order, format_amount
-from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
+from shoprelay.vendors.base import (
+    Builder,
+    Translation,
+    TranslationError,
+    Translator,
+    UnknownOrder,
+    VendorRequest,
+    order_of,
+)
 from shoprelay.vendors.corvidae.settings import CorvidaeSettings
 from shoprelay.vendors.wire import query_text
 
@@ -30,12 +37,14 @@ pixel, and must neither be forwarded nor push the hit over :data:`MAX_URL_BYTES`
 _EVENT_ID_NAMESPACE = uuid.UUID("3c5e1f0a-8d2b-4b7e-9a61-0c4f2d9e7b35")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-Builder = Callable[[CanonicalEvent, CorvidaeSettings], Translation]
-
-
-def translate(event: CanonicalEvent, settings: CorvidaeSettings) -> Translation:
-    """The request Corvidae should get for ``event``, or why it gets none."""
-    return _BUILDERS.get(event.kind, _skipping(f"{event.kind} has no Corvidae equivalent"))(event, settings)
+SKIP_REASONS: dict[EventKind, str] = {
+    EventKind.ORDER_FULFILLED: "fulfilment is not a transaction; Corvidae got the sale when it was placed",
+    EventKind.ORDER_CANCELLED: "Corvidae's ingress pixel has no way to cancel a transaction",
+    EventKind.ORDER_REFUNDED: "Corvidae's ingress pixel has no way to record a refund",
+    EventKind.ORDER_UPDATED: "Corvidae gets one transaction per order, when placed or paid, not its edits",
+    EventKind.CHECKOUT_UPDATED: "Corvidae takes transactions only, not checkouts",
+    EventKind.CUSTOMER_UPDATED: "Corvidae takes transactions only, not customer changes",
+}
 
 
 def transaction_event_id(shop: str, order_id: str) -> str:
@@ -48,15 +57,27 @@ def transaction_event_id(shop: str, order_id: str) -> str:
 
 
 def _transaction(event: CanonicalEvent, settings: CorvidaeSettings) -> Translation:
-    order = event.order
-    if order is None:
-        raise TranslationError(f"{event.kind} event {event.id} carries no order")
+    order = order_of(event)
     if order.cancelled_at is not None:
         return Translation.skip("order was already cancelled, and Corvidae cannot take a transaction back")
     url = f"{_base_url(settings)}/i?{query_text(_transaction_query(event, order, settings))}"
     if len(url) > MAX_URL_BYTES:
         raise TranslationError(f"Corvidae URL would be {len(url)} bytes, over the {MAX_URL_BYTES}-byte limit")
     return Translation.send(VendorRequest(method="GET", url=url, effect=TRANSACTION_EFFECT))
+
+
+BUILDERS: dict[EventKind, Builder[CorvidaeSettings]] = {
+    EventKind.ORDER_PLACED: _transaction,
+    EventKind.ORDER_PAID: _transaction,
+}
+
+translate = Translator(
+    vendor="Corvidae",
+    builders=BUILDERS,
+    skip_reasons=SKIP_REASONS,
+    # A transaction is the order's own amounts and ids: without the order there is nothing to send.
+    unknown_order=UnknownOrder.SKIP,
+)
 
 
 def _transaction_query(event: CanonicalEvent, order: Order, settings: CorvidaeSettings) -> dict[str, str]:
@@ -112,22 +133,3 @@ def _epoch_millis(moment: datetime) -> int:
     is when shoprelay received the webhook (retries then keep the sale's real time)."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return (aware - _EPOCH) // timedelta(milliseconds=1)
-
-
-def _skipping(reason: str) -> Builder:
-    def skip(event: CanonicalEvent, settings: CorvidaeSettings) -> Translation:
-        return Translation.skip(reason)
-
-    return skip
-
-
-_BUILDERS: dict[EventKind, Builder] = {
-    EventKind.ORDER_PLACED: _transaction,
-    EventKind.ORDER_PAID: _transaction,
-    EventKind.ORDER_FULFILLED: _skipping("fulfilment is not a transaction; Corvidae got the sale when it was placed"),
-    EventKind.ORDER_CANCELLED: _skipping("Corvidae's ingress pixel has no way to cancel a transaction"),
-    EventKind.ORDER_REFUNDED: _skipping("Corvidae's ingress pixel has no way to record a refund"),
-    EventKind.ORDER_UPDATED: _skipping("Corvidae gets one transaction per order, when placed or paid, not its edits"),
-    EventKind.CHECKOUT_UPDATED: _skipping("Corvidae takes transactions only, not checkouts"),
-    EventKind.CUSTOMER_UPDATED: _skipping("Corvidae takes transactions only, not customer changes"),
-}

@@ -49,9 +49,10 @@ class EdroneSettings(VendorSettings, frozen=True, kw_only=True):
     """
 
     body_size_target: Annotated[int, msgspec.Meta(ge=1024)] = 8192
-    """Bytes an encoded request should stay under. edrone documents no limit; our research
-    proposes about 8 KB. Over it, titles are shortened and product links dropped, but products
-    are never removed, so a very large order is sent whole rather than misstated."""
+    """Bytes an encoded request should stay under. edrone documents no limit; 8 KB is what
+    web servers and proxies accept for a form body almost everywhere. Over it, titles are
+    shortened and product links dropped, but products are never removed, so a very large
+    order is sent whole rather than misstated."""
 
     def trace_url(self) -> str:
         """The Trace API endpoint, on the production host unless ``endpoint`` overrides it."""

@@ -13,15 +13,12 @@ after a later one was delivered would move the order backwards in edrone, hence
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 
 from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order, format_amount, utc_text
-from shoprelay.vendors.base import Translation, VendorRequest
+from shoprelay.vendors.base import Builder, Translation, Translator, UnknownOrder, VendorRequest, order_of
 from shoprelay.vendors.edrone.products import lines_still_ordered, product_field_shapes
 from shoprelay.vendors.edrone.settings import EdroneSettings
-
-Builder = Callable[[CanonicalEvent, EdroneSettings], Translation]
 
 
 class OrderStatus(StrEnum):
@@ -44,32 +41,23 @@ _LATER_EFFECTS: dict[OrderStatus, tuple[str, ...]] = {
 NO_ORDER_EMAIL = "no email on the order; edrone's CRM identifies customers by email"
 NO_CUSTOMER_EMAIL = "no email on the customer; edrone keys subscriptions on email"
 NO_PRODUCTS = "the order has no line items; an edrone order needs at least one product"
-ORDER_NOT_SEEN = "order not seen"
 CONSENT_UNKNOWN = "the payload does not state email marketing consent"
 NO_CUSTOMER = "the event carries no customer"
 UNSUBSCRIBES_OFF = "customer is not subscribed and send_unsubscribes is off"
-_NOT_RELAYED: dict[EventKind, str] = {
+SKIP_REASONS: dict[EventKind, str] = {
     EventKind.ORDER_REFUNDED: "edrone has no refund action; only whole-order cancellations are relayed",
     EventKind.ORDER_UPDATED: "edrone has no order update action; the paid, fulfilled and cancelled topics carry status",
     EventKind.CHECKOUT_UPDATED: "edrone has no server-side cart action; its browser tag tracks carts",
 }
 
 
-def translate(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
-    """The edrone request for ``event``, or why there is none."""
-    builder = _BUILDERS.get(event.kind)
-    if builder is None:
-        return Translation.skip(f"edrone has no action for {event.kind.value} events")
-    return builder(event, settings)
-
-
 def _order_placed(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
     """A paid order's orders/create is the same effect as its orders/paid: one paid order."""
-    paid = event.order is not None and event.order.is_paid
-    return _order(event, settings, OrderStatus.PAID if paid else OrderStatus.PLACED)
+    status = OrderStatus.PAID if order_of(event).is_paid else OrderStatus.PLACED
+    return _order(event, settings, status)
 
 
-def _order_with(status: OrderStatus) -> Builder:
+def _order_with(status: OrderStatus) -> Builder[EdroneSettings]:
     def build(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
         return _order(event, settings, status)
 
@@ -77,9 +65,7 @@ def _order_with(status: OrderStatus) -> Builder:
 
 
 def _order(event: CanonicalEvent, settings: EdroneSettings, status: OrderStatus) -> Translation:
-    order = event.order
-    if order is None:
-        return Translation.skip(ORDER_NOT_SEEN)
+    order = order_of(event)
     if not _email(order.customer):
         return Translation.skip(NO_ORDER_EMAIL)
     if not order.lines:
@@ -120,9 +106,7 @@ def _order(event: CanonicalEvent, settings: EdroneSettings, status: OrderStatus)
 
 def _order_cancel(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
     """Only the keys edrone needs to find the order: it marks the whole order as cancelled."""
-    order = event.order
-    if order is None:
-        return Translation.skip(ORDER_NOT_SEEN)
+    order = order_of(event)
     email = _email(order.customer)
     if not email:
         return Translation.skip(NO_ORDER_EMAIL)
@@ -161,10 +145,6 @@ def _subscribe(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
     )
 
 
-def _not_relayed(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
-    return Translation.skip(_NOT_RELAYED[event.kind])
-
-
 def _envelope(settings: EdroneSettings, action_type: str) -> dict[str, str]:
     """What every server-side trace starts with; without ``sender_type`` edrone ignores consent."""
     return {"app_id": settings.app_id, "sender_type": "server", "action_type": action_type}
@@ -198,13 +178,18 @@ def _flag(value: bool) -> str:
     return "1" if value else "0"
 
 
-_BUILDERS: dict[EventKind, Builder] = {
+BUILDERS: dict[EventKind, Builder[EdroneSettings]] = {
     EventKind.ORDER_PLACED: _order_placed,
     EventKind.ORDER_PAID: _order_with(OrderStatus.PAID),
     EventKind.ORDER_FULFILLED: _order_with(OrderStatus.DELIVERED),
     EventKind.ORDER_CANCELLED: _order_cancel,
-    EventKind.ORDER_REFUNDED: _not_relayed,
-    EventKind.ORDER_UPDATED: _not_relayed,
-    EventKind.CHECKOUT_UPDATED: _not_relayed,
     EventKind.CUSTOMER_UPDATED: _subscribe,
 }
+
+translate = Translator(
+    vendor="edrone",
+    builders=BUILDERS,
+    skip_reasons=SKIP_REASONS,
+    # Every order action names the buyer by the order's email: no order, no one to name.
+    unknown_order=UnknownOrder.SKIP,
+)

@@ -1,7 +1,7 @@
 """Canonical event → eSputnik requests, per the shop's ``mode``.
 
-Which event kind becomes which eSputnik call is the vendor semantics table; the builders below are
-looked up by kind, one table per mode. Effect names are what delivery records per order so
+Each event kind has one builder; where the shop's ``mode`` decides the call, the builder
+picks the event-mode or the orders-mode way of sending it. Effect names are what delivery records per order so
 that no eSputnik side effect happens twice:
 
 * event mode: ``orderCreated``, ``orderUpdated:paid``, ``orderUpdated:<event id>`` (any other
@@ -17,10 +17,10 @@ by the effects of the statuses that come after its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Literal
 
-from shoprelay.canonical import CanonicalEvent, EventKind, Order
-from shoprelay.vendors.base import Translation, TranslationError
+from shoprelay.canonical import CanonicalEvent, EventKind
+from shoprelay.vendors.base import Builder, Translation, TranslationError, Translator, UnknownOrder, order_of
 from shoprelay.vendors.esputnik.events import cart_event, order_event
 from shoprelay.vendors.esputnik.order_view import (
     CANCELLED,
@@ -33,52 +33,44 @@ from shoprelay.vendors.esputnik.orders import add_order
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
 
 PAID_EFFECT = "orderUpdated:paid"
-ORDER_NOT_SEEN = "order not seen"
-CUSTOMER_ONLY = "eSputnik gets contacts with their orders and carts, not on customer updates alone"
 PARTIAL_REFUND_IN_ORDERS_MODE = (
     "a partial refund keeps the order's status, and Add orders would raise that status's event again"
 )
 
-Builder = Callable[[CanonicalEvent, EsputnikSettings], Translation]
-
-
-def translate(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    """The requests eSputnik should get for ``event``, or why it gets none."""
-    builders = _EVENT_MODE if settings.mode == "event" else _ORDERS_MODE
-    return builders.get(event.kind, _skip_kind)(event, settings)
+SKIP_REASONS: dict[EventKind, str] = {
+    EventKind.CUSTOMER_UPDATED: "eSputnik gets contacts with their orders and carts, not on customer updates alone",
+}
 
 
 # Event mode: one Generate event per change, after the contact upsert.
 
 
 def _placed(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    order = _order_of(event)
+    order = order_of(event)
     effect = PAID_EFFECT if order.is_paid else "orderCreated"
     return order_event(view_of(order, settings), settings, "orderCreated", effect)
 
 
 def _paid(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    return order_event(view_of(_order_of(event), settings), settings, "orderUpdated", PAID_EFFECT)
+    return order_event(view_of(order_of(event), settings), settings, "orderUpdated", PAID_EFFECT)
 
 
 def _updated(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    return order_event(view_of(_order_of(event), settings), settings, "orderUpdated", f"orderUpdated:{event.id}")
+    return order_event(view_of(order_of(event), settings), settings, "orderUpdated", f"orderUpdated:{event.id}")
 
 
 def _fulfilled(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    view = view_of(_order_of(event), settings, status=DELIVERED)
+    view = view_of(order_of(event), settings, status=DELIVERED)
     return order_event(view, settings, "orderDelivered", "orderDelivered")
 
 
 def _cancelled(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    view = view_of(_order_of(event), settings, status=CANCELLED)
+    view = view_of(order_of(event), settings, status=CANCELLED)
     return order_event(view, settings, "orderCancelled", "orderCancelled")
 
 
 def _refunded(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
     view = _refunded_view(event, settings)
-    if view is None:
-        return Translation.skip(ORDER_NOT_SEEN)
     refund_id = event.refund.id if event.refund else ""
     return order_event(view, settings, "orderUpdated", f"orderUpdated:refund:{refund_id}")
 
@@ -87,21 +79,19 @@ def _refunded(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
 
 
 def _order_as_is(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    return add_order(view_of(_order_of(event), settings), settings)
+    return add_order(view_of(order_of(event), settings), settings)
 
 
 def _order_delivered(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    return add_order(view_of(_order_of(event), settings, status=DELIVERED), settings)
+    return add_order(view_of(order_of(event), settings, status=DELIVERED), settings)
 
 
 def _order_cancelled(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    return add_order(view_of(_order_of(event), settings, status=CANCELLED), settings)
+    return add_order(view_of(order_of(event), settings, status=CANCELLED), settings)
 
 
 def _order_refunded(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
     view = _refunded_view(event, settings)
-    if view is None:
-        return Translation.skip(ORDER_NOT_SEEN)
     if view.status != CANCELLED:
         return Translation.skip(PARTIAL_REFUND_IN_ORDERS_MODE)
     return add_order(view, settings)
@@ -110,47 +100,37 @@ def _order_refunded(event: CanonicalEvent, settings: EsputnikSettings) -> Transl
 # Shared.
 
 
-def _skip_kind(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    return Translation.skip(f"{event.kind} has no eSputnik equivalent")
-
-
-def _skip_customer(event: CanonicalEvent, settings: EsputnikSettings) -> Translation:
-    return Translation.skip(CUSTOMER_ONLY)
-
-
-def _order_of(event: CanonicalEvent) -> Order:
-    if event.order is None:
-        raise TranslationError(f"{event.kind} event {event.id} carries no order")
-    return event.order
-
-
-def _refunded_view(event: CanonicalEvent, settings: EsputnikSettings) -> OrderView | None:
-    """The remembered order after the refund; None when the order was never seen."""
+def _refunded_view(event: CanonicalEvent, settings: EsputnikSettings) -> OrderView:
+    """The remembered order after the refund."""
     if event.refund is None:
         raise TranslationError(f"{event.kind} event {event.id} carries no refund")
-    if event.order is None:
-        return None
-    return view_after_refund(event.order, event.refund, settings)
+    return view_after_refund(order_of(event), event.refund, settings)
 
 
-_EVENT_MODE: dict[EventKind, Builder] = {
-    EventKind.ORDER_PLACED: _placed,
-    EventKind.ORDER_PAID: _paid,
-    EventKind.ORDER_UPDATED: _updated,
-    EventKind.ORDER_FULFILLED: _fulfilled,
-    EventKind.ORDER_CANCELLED: _cancelled,
-    EventKind.ORDER_REFUNDED: _refunded,
+def _by_mode(*, event: Builder[EsputnikSettings], orders: Builder[EsputnikSettings]) -> Builder[EsputnikSettings]:
+    """The builder for the shop's ``mode``: one table serves both ways of sending orders."""
+    chosen: dict[Literal["event", "orders"], Builder[EsputnikSettings]] = {"event": event, "orders": orders}
+
+    def build(subject: CanonicalEvent, settings: EsputnikSettings) -> Translation:
+        return chosen[settings.mode](subject, settings)
+
+    return build
+
+
+BUILDERS: dict[EventKind, Builder[EsputnikSettings]] = {
+    EventKind.ORDER_PLACED: _by_mode(event=_placed, orders=_order_as_is),
+    EventKind.ORDER_PAID: _by_mode(event=_paid, orders=_order_as_is),
+    EventKind.ORDER_UPDATED: _by_mode(event=_updated, orders=_order_as_is),
+    EventKind.ORDER_FULFILLED: _by_mode(event=_fulfilled, orders=_order_delivered),
+    EventKind.ORDER_CANCELLED: _by_mode(event=_cancelled, orders=_order_cancelled),
+    EventKind.ORDER_REFUNDED: _by_mode(event=_refunded, orders=_order_refunded),
     EventKind.CHECKOUT_UPDATED: cart_event,
-    EventKind.CUSTOMER_UPDATED: _skip_customer,
 }
 
-_ORDERS_MODE: dict[EventKind, Builder] = {
-    EventKind.ORDER_PLACED: _order_as_is,
-    EventKind.ORDER_PAID: _order_as_is,
-    EventKind.ORDER_UPDATED: _order_as_is,
-    EventKind.ORDER_FULFILLED: _order_delivered,
-    EventKind.ORDER_CANCELLED: _order_cancelled,
-    EventKind.ORDER_REFUNDED: _order_refunded,
-    EventKind.CHECKOUT_UPDATED: cart_event,
-    EventKind.CUSTOMER_UPDATED: _skip_customer,
-}
+translate = Translator(
+    vendor="eSputnik",
+    builders=BUILDERS,
+    skip_reasons=SKIP_REASONS,
+    # Orders and their events belong to a contact, found by the email or phone on the order.
+    unknown_order=UnknownOrder.SKIP,
+)

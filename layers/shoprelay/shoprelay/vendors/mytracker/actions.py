@@ -14,8 +14,8 @@ from typing import Literal
 
 import msgspec
 
-from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Order, Refund
-from shoprelay.vendors.base import TranslationError
+from shoprelay.canonical import CanonicalEvent, LineItem, Order, Refund
+from shoprelay.vendors.base import TranslationError, order_of
 
 type Status = Literal["ADD", "PAY", "CANCEL", "REFUND"]
 
@@ -53,12 +53,6 @@ type Plan = OrderAction | Skip
 type Planner = Callable[[CanonicalEvent], Plan]
 
 
-def _order_of(event: CanonicalEvent) -> Order:
-    if event.order is None:
-        raise TranslationError(f"{event.kind} event {event.id} carries no order")
-    return event.order
-
-
 def _placed_quantities(order: Order) -> tuple[tuple[LineItem, int], ...]:
     return tuple((line, line.quantity) for line in order.lines if line.quantity > 0)
 
@@ -75,7 +69,7 @@ def _whole_order(
 def plan_placed(event: CanonicalEvent) -> Plan:
     """Placement: PAY straight away when the order is already paid, so that orders/create and
     orders/paid of one paid order name the same effect and delivery sends a single PAY."""
-    order = _order_of(event)
+    order = order_of(event)
     placed_at = order.processed_at or order.created_at
     if order.is_paid:
         return _whole_order(order, "PAY", PAY, placed_at)
@@ -83,7 +77,7 @@ def plan_placed(event: CanonicalEvent) -> Plan:
 
 
 def plan_paid(event: CanonicalEvent) -> Plan:
-    order = _order_of(event)
+    order = order_of(event)
     return _whole_order(order, "PAY", PAY, event.occurred_at)
 
 
@@ -93,7 +87,7 @@ def plan_cancelled(event: CanonicalEvent) -> Plan:
     Items refunded before the cancellation (the refunds on the order) already had their own
     REFUND, so only the remaining quantities are returned here.
     """
-    order = _order_of(event)
+    order = order_of(event)
     cancelled_at = order.cancelled_at or event.occurred_at
     if not order.is_paid:
         return _remaining(order, "CANCEL", CANCEL, cancelled_at, nothing_left="nothing is left on the order to cancel")
@@ -115,9 +109,7 @@ def plan_refunded(event: CanonicalEvent) -> Plan:
     refund = event.refund
     if refund is None:
         raise TranslationError(f"order_refunded event {event.id} carries no refund")
-    order = event.order
-    if order is None:
-        return Skip("order not seen")
+    order = order_of(event)
     lines_by_id = {line.line_id: line for line in order.lines}
     quantities: list[tuple[LineItem, int]] = []
     for refunded in refund.lines:
@@ -130,19 +122,3 @@ def plan_refunded(event: CanonicalEvent) -> Plan:
     if not quantities:
         return Skip("the refund returns money but no items, and a MyTracker REFUND needs the returned items")
     return OrderAction(order, "REFUND", refund_effect(refund), refund.created_at, tuple(quantities))
-
-
-PLANNERS: dict[EventKind, Planner] = {
-    EventKind.ORDER_PLACED: plan_placed,
-    EventKind.ORDER_PAID: plan_paid,
-    EventKind.ORDER_CANCELLED: plan_cancelled,
-    EventKind.ORDER_REFUNDED: plan_refunded,
-}
-
-NOT_AN_ORDER_ACTION: dict[EventKind, str] = {
-    EventKind.ORDER_FULFILLED: "fulfilment does not change a MyTracker order (it knows ADD, PAY, CANCEL and REFUND)",
-    EventKind.ORDER_UPDATED: "order edits are not sent: MyTracker hears of placement, payment, cancellation, refunds",
-    EventKind.CHECKOUT_UPDATED: "a checkout is not an order yet; MyTracker gets the order when it is placed",
-    EventKind.CUSTOMER_UPDATED: "customer changes carry no order for MyTracker",
-}
-"""Why each other kind is skipped, so the dry run and the logs explain themselves."""

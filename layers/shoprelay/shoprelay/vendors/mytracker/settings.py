@@ -34,7 +34,7 @@ class MyTrackerSettings(VendorSettings, frozen=True, kw_only=True):
     send_custom_user_id_with_lvid: bool = False
     """Also send ``customUserId`` when an ``lvid`` is known.
 
-    Off by default because the design sends ``customUserId`` only as the fallback. Shops
+    Off by default: ``customUserId`` is the fallback for orders without a visitor id. Shops
     whose counter calls ``setUserID`` with the Shopify customer id gain a second way to
     match by turning it on.
     """
@@ -50,8 +50,8 @@ class MyTrackerSettings(VendorSettings, frozen=True, kw_only=True):
     use_batch: bool = False
     """Send the parts of a split order through ``orderBatch`` instead of one ``order`` each.
 
-    Off by default: the batch element shape is not confirmed by MyTracker (its example
-    shows flat orders without identity; we send single-call bodies, as our research
-    proposes), one bad element fails the whole batch, and a webhook rarely yields more
-    than one request anyway.
+    Off by default: MyTracker does not confirm the batch element shape (its example shows
+    flat orders without identity, while each element here is a whole single-call body),
+    one bad element fails the whole batch, and a webhook rarely yields more than one
+    request anyway.
     """

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from urllib.parse import urlencode
 
-from shoprelay.canonical import CanonicalEvent
-from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
-from shoprelay.vendors.mytracker.actions import NOT_AN_ORDER_ACTION, PLANNERS, OrderAction, Skip
+from shoprelay.canonical import CanonicalEvent, EventKind
+from shoprelay.vendors.base import Builder, Translation, TranslationError, Translator, UnknownOrder, VendorRequest
+from shoprelay.vendors.mytracker.actions import (
+    OrderAction,
+    Planner,
+    Skip,
+    plan_cancelled,
+    plan_paid,
+    plan_placed,
+    plan_refunded,
+)
 from shoprelay.vendors.mytracker.body import (
     ARRAY_BRACKETS,
     MAX_BODY_BYTES,
@@ -18,40 +27,72 @@ from shoprelay.vendors.mytracker.body import (
 )
 from shoprelay.vendors.mytracker.identity import client_fields, identity_fields
 from shoprelay.vendors.mytracker.settings import PRODUCTION_ENDPOINT, MyTrackerSettings
-from shoprelay.vendors.wire import form_value
 
 EARLIEST_TIMESTAMP = 946674000
 LATEST_TIMESTAMP = 4294967295
 """The ``eventTimestamp`` range MyTracker accepts; anything outside fails the whole request."""
 
+SKIP_REASONS: dict[EventKind, str] = {
+    EventKind.ORDER_FULFILLED: "fulfilment does not change a MyTracker order (it knows ADD, PAY, CANCEL and REFUND)",
+    EventKind.ORDER_UPDATED: "order edits are not sent: MyTracker hears of placement, payment, cancellation, refunds",
+    EventKind.CHECKOUT_UPDATED: "a checkout is not an order yet; MyTracker gets the order when it is placed",
+    EventKind.CUSTOMER_UPDATED: "customer changes carry no order for MyTracker",
+}
 
-def translate(event: CanonicalEvent, settings: MyTrackerSettings) -> Translation:
-    planner = PLANNERS.get(event.kind)
-    if planner is None:
-        return Translation.skip(NOT_AN_ORDER_ACTION.get(event.kind, f"{event.kind} is not a MyTracker order action"))
-    plan = planner(event)
-    if isinstance(plan, Skip):
-        return Translation.skip(plan.reason)
-    identity = identity_fields(plan.order, settings)
-    if identity is None:
-        return Translation.skip(
-            f"no visitor to attribute the order to: no 32-character lvid in cart attribute "
-            f"{settings.lvid_attribute!r} and no customer id"
-        )
-    envelope = {
-        **identity,
-        "eventTimestamp": _timestamp(plan.happened_at),
-        **(client_fields(plan.order.client) if settings.send_client_context else {}),
-    }
-    requests = _requests(plan, [order_body(plan, event.shop, envelope, settings)], settings)
-    if _over_limit(requests):
-        limit = MAX_BODY_BYTES - ARRAY_BRACKETS if settings.use_batch else MAX_BODY_BYTES
-        requests = _requests(plan, order_parts(plan, event.shop, envelope, settings, limit), settings)
-        too_large = _over_limit(requests)
-        if too_large:
-            part, size = too_large[0].part, len(too_large[0].body_bytes() or b"")
-            raise TranslationError(f"MyTracker request part {part} would be {size} bytes, over its 10 KB limit")
-    return Translation.send(*requests)
+
+def _sending(planner: Planner) -> Builder[MyTrackerSettings]:
+    """A builder that sends the order action ``planner`` decides on, attributed to the buyer."""
+
+    def build(event: CanonicalEvent, settings: MyTrackerSettings) -> Translation:
+        plan = planner(event)
+        if isinstance(plan, Skip):
+            return Translation.skip(plan.reason)
+        identity = identity_fields(plan.order, settings)
+        if identity is None:
+            return Translation.skip(
+                f"no visitor to attribute the order to: no 32-character lvid in cart attribute "
+                f"{settings.lvid_attribute!r} and no customer id"
+            )
+        envelope = {
+            **identity,
+            "eventTimestamp": _timestamp(plan.happened_at),
+            **(client_fields(plan.order.client) if settings.send_client_context else {}),
+        }
+        return Translation.send(*_fitted_requests(plan, event.shop, envelope, settings))
+
+    return build
+
+
+BUILDERS: dict[EventKind, Builder[MyTrackerSettings]] = {
+    EventKind.ORDER_PLACED: _sending(plan_placed),
+    EventKind.ORDER_PAID: _sending(plan_paid),
+    EventKind.ORDER_CANCELLED: _sending(plan_cancelled),
+    EventKind.ORDER_REFUNDED: _sending(plan_refunded),
+}
+
+translate = Translator(
+    vendor="MyTracker",
+    builders=BUILDERS,
+    skip_reasons=SKIP_REASONS,
+    # Each action needs the buyer's lvid or customer id and the order's lines, all from the order.
+    unknown_order=UnknownOrder.SKIP,
+)
+
+
+def _fitted_requests(
+    plan: OrderAction, shop: str, envelope: dict[str, str], settings: MyTrackerSettings
+) -> list[VendorRequest]:
+    """The order in one request when it fits MyTracker's 10 KB, else spread over parts that do."""
+    requests = _requests(plan, [order_body(plan, shop, envelope, settings)], settings)
+    if not _over_limit(requests):
+        return requests
+    limit = MAX_BODY_BYTES - ARRAY_BRACKETS if settings.use_batch else MAX_BODY_BYTES
+    requests = _requests(plan, order_parts(plan, shop, envelope, settings, limit), settings)
+    too_large = _over_limit(requests)
+    if too_large:
+        part, size = too_large[0].part, len(too_large[0].body_bytes() or b"")
+        raise TranslationError(f"MyTracker request part {part} would be {size} bytes, over its 10 KB limit")
+    return requests
 
 
 def _over_limit(requests: Sequence[VendorRequest]) -> list[VendorRequest]:
@@ -68,7 +109,7 @@ def _timestamp(moment: datetime) -> str:
 
 def _url(settings: MyTrackerSettings, method: str) -> str:
     base = (settings.endpoint or PRODUCTION_ENDPOINT).rstrip("/")
-    return f"{base}/v1/{method}/?idApp={form_value(settings.app_id)}"
+    return f"{base}/v1/{method}/?{urlencode({'idApp': settings.app_id})}"
 
 
 def _headers(settings: MyTrackerSettings) -> dict[str, str]:

@@ -9,11 +9,18 @@ processing time, not the webhook's). Every other kind is skipped with the reason
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
 
 from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Money, Order, format_amount, utc_text
-from shoprelay.vendors.base import Translation, TranslationError, VendorRequest
+from shoprelay.vendors.base import (
+    Builder,
+    Translation,
+    TranslationError,
+    Translator,
+    UnknownOrder,
+    VendorRequest,
+    order_of,
+)
 from shoprelay.vendors.tracify.identity import identity_data, normalise_email
 from shoprelay.vendors.tracify.settings import TracifySettings
 
@@ -34,24 +41,9 @@ SKIP_REASONS: dict[EventKind, str] = {
     EventKind.CUSTOMER_UPDATED: "Tracify has no customer or consent events",
 }
 
-Builder = Callable[[CanonicalEvent, TracifySettings], Translation]
-
-
-def translate(event: CanonicalEvent, settings: TracifySettings) -> Translation:
-    """The Tracify request for ``event``, or the reason there is none."""
-    reason = SKIP_REASONS.get(event.kind)
-    if reason is not None:
-        return Translation.skip(reason)
-    build = BUILDERS.get(event.kind)
-    if build is None:
-        return Translation.skip(f"no Tracify event for {event.kind.value}")
-    return build(event, settings)
-
 
 def _purchase(event: CanonicalEvent, settings: TracifySettings) -> Translation:
-    order = event.order
-    if order is None:
-        return Translation.skip("the event carries no order")
+    order = order_of(event)
     if order.cancelled_at is not None:
         return Translation.skip("the order is already cancelled, and Tracify could never take the purchase back")
     ip, user_agent = order.client.ip, order.client.user_agent
@@ -86,10 +78,18 @@ def _purchase(event: CanonicalEvent, settings: TracifySettings) -> Translation:
     )
 
 
-BUILDERS: dict[EventKind, Builder] = {
+BUILDERS: dict[EventKind, Builder[TracifySettings]] = {
     EventKind.ORDER_PLACED: _purchase,
     EventKind.ORDER_PAID: _purchase,
 }
+
+translate = Translator(
+    vendor="Tracify",
+    builders=BUILDERS,
+    skip_reasons=SKIP_REASONS,
+    # A purchase needs the buyer's IP and user agent, which only the order carries.
+    unknown_order=UnknownOrder.SKIP,
+)
 
 
 def events_url(settings: TracifySettings) -> str:
