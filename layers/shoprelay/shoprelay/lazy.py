@@ -35,11 +35,7 @@ class Lazy:
 
 
 def aws_client(service: str) -> Any:
-    """A boto3 client for ``service`` (region and endpoint from the environment), built lazily."""
+    """A boto3 client for ``service`` with its timeouts and retry budget (see :mod:`shoprelay.aws`)."""
+    from shoprelay import aws
 
-    def build() -> Any:
-        import boto3
-
-        return boto3.client(service)  # type: ignore[call-overload]
-
-    return Lazy(build)
+    return aws.aws_client(service)

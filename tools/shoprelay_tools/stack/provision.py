@@ -1,4 +1,4 @@
-"""Create template.yaml's topic, queues, subscriptions and table on an AWS emulator.
+"""Create template.yaml's topic, queues, subscriptions, table and bucket on an AWS emulator.
 
 Functions are not created: their handlers run in this process, and their resolved
 configuration (handler, environment, event sources) is returned for the local runner.
@@ -61,6 +61,8 @@ class Stack:
     """logical id → queue URL"""
     topics: dict[str, str] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    """logical id → bucket name"""
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
 
     def queue_url(self, logical_id: str) -> str:
@@ -173,6 +175,33 @@ class _Provisioner:
         self.stack.tables[logical_id] = name
         return {"Ref": name, "Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"}
 
+    def bucket(self, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        """The bucket with the template's encryption, public access block and lifecycle rules."""
+        name = props.get("BucketName") or f"{self.stack.name}-{logical_id}".lower()
+        s3 = self.clients["s3"]
+        s3.create_bucket(Bucket=name)
+        if "BucketEncryption" in props:
+            # CloudFormation says ServerSideEncryptionByDefault where the S3 API says Apply...
+            rules = [
+                {
+                    "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                    "BucketKeyEnabled": bool(rule.get("BucketKeyEnabled", False)),
+                }
+                for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "PublicAccessBlockConfiguration" in props:
+            s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
+        lifecycle = props.get("LifecycleConfiguration", {}).get("Rules", [])
+        if lifecycle:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(rule) for rule in lifecycle]}
+            )
+        self.stack.buckets[logical_id] = name
+        return {"Ref": name, "Arn": f"arn:aws:s3:::{name}", "BucketName": name}
+
     def function(self, logical_id: str, props: dict[str, Any]) -> FunctionSpec:
         merged = {**self.resolver.value(self.template.get("Globals", {}).get("Function", {})), **props}
         environment = {
@@ -215,7 +244,13 @@ class _Provisioner:
         )
 
     def run(self) -> Stack:
-        order = ["AWS::SNS::Topic", "AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SNS::Subscription"]
+        order = [
+            "AWS::SNS::Topic",
+            "AWS::DynamoDB::Table",
+            "AWS::S3::Bucket",
+            "AWS::SQS::Queue",
+            "AWS::SNS::Subscription",
+        ]
         for kind in order:
             for logical_id, spec in self.resources.items():
                 if spec["Type"] == kind and logical_id not in self.created:
@@ -230,17 +265,30 @@ class _Provisioner:
         return self.stack
 
 
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule in the S3 API's shape."""
+    converted: dict[str, Any] = {"ID": rule.get("Id", "rule"), "Status": rule["Status"]}
+    converted["Filter"] = {"Prefix": rule.get("Prefix", "")}
+    if "ExpirationInDays" in rule:
+        converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        converted["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    return converted
+
+
 _CREATORS = {
     "AWS::SNS::Topic": _Provisioner.topic,
     "AWS::SQS::Queue": _Provisioner.queue,
     "AWS::SNS::Subscription": _Provisioner.subscription,
     "AWS::DynamoDB::Table": _Provisioner.table,
+    "AWS::S3::Bucket": _Provisioner.bucket,
 }
 
 
 def aws_clients(endpoint_url: str | None = None) -> dict[str, Any]:
     session = boto3.session.Session(region_name=REGION)
-    return {name: session.client(name, endpoint_url=endpoint_url) for name in ("sns", "sqs", "dynamodb", "ssm")}
+    return {name: session.client(name, endpoint_url=endpoint_url) for name in ("sns", "sqs", "dynamodb", "ssm", "s3")}
 
 
 def provision(

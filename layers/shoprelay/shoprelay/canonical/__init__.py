@@ -17,6 +17,7 @@ from shoprelay.canonical.models import (
     Refund,
     RefundLine,
 )
+from shoprelay.canonical.reference import EventReference, StoredEvent
 from shoprelay.canonical.times import utc_text
 
 __all__ = [
@@ -28,11 +29,13 @@ __all__ = [
     "ClientContext",
     "Customer",
     "EventKind",
+    "EventReference",
     "LineItem",
     "Money",
     "Order",
     "Refund",
     "RefundLine",
+    "StoredEvent",
     "amount_text",
     "format_amount",
     "from_json",

@@ -8,7 +8,8 @@ Layout under ``SSM_PREFIX`` (``/shoprelay/<stage>``), every parameter a SecureSt
 
 A shop uses exactly the vendors that have a settings parameter with ``"enabled"`` not
 false. Reads go through Powertools parameters, so they are cached per container
-(``POWERTOOLS_PARAMETERS_MAX_AGE`` seconds) and a burst of webhooks costs one SSM call.
+(``POWERTOOLS_PARAMETERS_MAX_AGE`` seconds) and a burst of webhooks costs one SSM call;
+its SSM client has the timeouts of :func:`shoprelay.aws.ssm_provider`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.utilities import parameters
+
+from shoprelay.aws import ssm_provider
 
 SHOP_DOMAIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$")
 """Shopify shop domains; anything else is refused before it can reach an SSM path."""
@@ -58,6 +61,7 @@ def load_shop_config(shop: str) -> ShopConfig | None:
     if not SHOP_DOMAIN_PATTERN.fullmatch(shop):
         return None
     path = f"{parameter_prefix()}/shops/{shop}/"
+    ssm_provider()  # the configured client, not botocore's 60 s defaults
     values: dict[str, str] = parameters.get_parameters(path, recursive=True, decrypt=True, max_age=_max_age())
     secret = values.get(_SECRET)
     if not secret:
@@ -82,6 +86,7 @@ def load_vendor_settings(shop: str, vendor: str) -> dict[str, Any] | None:
     if not SHOP_DOMAIN_PATTERN.fullmatch(shop):
         return None
     name = f"{parameter_prefix()}/shops/{shop}/{_VENDORS}{vendor}"
+    ssm_provider()  # the configured client, not botocore's 60 s defaults
     try:
         raw: str = parameters.get_parameter(name, decrypt=True, max_age=_max_age())
     except parameters.exceptions.GetParameterError as error:

@@ -3,6 +3,9 @@
 Wiring only: the queue, dead-letter queue and table come from the environment that
 template.yaml sets; the per-record logic is :class:`~shoprelay.delivery.processor.VendorDelivery`.
 
+A record starts only when its worst case fits in the invocation's remaining time
+(:mod:`shoprelay.delivery.deadline`); the rest of the batch goes back to the queue unstarted.
+
 The partial batch response is a plain loop rather than Powertools' batch utility: the
 contract is one list of failed message ids, and the utility's import (its typing and data
 class machinery) cost about 20 ms of every cold start.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -23,10 +26,19 @@ from aws_lambda_powertools.metrics import MetricUnit
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.config import load_vendor_settings
 from shoprelay.delivery.backoff import attempt_budget, visibility_for
+from shoprelay.delivery.deadline import (
+    CLOSING_CALLS,
+    MARGIN_SECONDS,
+    Deadline,
+    NotStartedError,
+    aws_seconds,
+    prepare_seconds,
+)
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
 from shoprelay.delivery.processor import CallRecord, VendorDelivery, new_session
 from shoprelay.lazy import Lazy, aws_client
 from shoprelay.state import StateTable
+from shoprelay.state.payloads import PayloadStore
 from shoprelay.vendors import load_vendor
 
 if TYPE_CHECKING:
@@ -60,12 +72,18 @@ class DeliveryFunction:
         self.retry_base_seconds = retry_base_seconds
         self._max_receive_count: int | None = None
 
-    def handle_record(self, record: Mapping[str, Any]) -> str:
-        """Deliver one SQS record; raising means "leave it on the queue" (a batch item failure)."""
+    def handle_record(self, record: Mapping[str, Any], deadline: Deadline | None = None) -> str:
+        """Deliver one SQS record; raising means "leave it on the queue" (a batch item failure).
+
+        :class:`NotStartedError` means the record was not touched, for want of time before
+        ``deadline`` (none: no limit); it is handed back rather than retried.
+        """
+        deadline = deadline or Deadline.unlimited()
+        deadline.require_to_start("reading the record", prepare_seconds())
         event: CanonicalEvent | None = None
         try:
             event = self.delivery.parse(record["body"])
-            result = self.delivery.deliver(event)
+            result = self.delivery.deliver(event, deadline)
         except RetryableDeliveryError as error:
             attempts = _receive_count(record)
             if attempts >= attempt_budget(self.max_receive_count()):
@@ -82,6 +100,58 @@ class DeliveryFunction:
             return self._dead_letter(record, event, error.reason, status=error.status, vendor_error=error.vendor_error)
         self._log_outcome(event, result.outcome, result.reason)
         return result.outcome
+
+    def _hand_back(
+        self, records: Sequence[Mapping[str, Any]], error: NotStartedError, deadline: Deadline
+    ) -> list[dict[str, str]]:
+        """Return untouched records to the queue: a batch item failure each, nothing else.
+
+        No backoff and no dead-lettering: the vendor was not asked, so nothing failed. The
+        exception is a record on the last receive SQS allows, which SQS would otherwise move
+        to the dead-letter queue on its next receive with no reason; it is dead-lettered here
+        with one, while time remains for that.
+        """
+        failures: list[dict[str, str]] = []
+        for record in records:
+            if self._on_last_receive(record, deadline) and self._dead_letter_unstarted(record, error):
+                continue
+            logger.info(
+                "record handed back",
+                extra={
+                    "vendor": self.vendor,
+                    "message_id": record.get("messageId"),
+                    "receive_count": _receive_count(record),
+                    "step": error.step,
+                    "needed_seconds": round(error.needed, 1),
+                    "left_seconds": round(max(deadline.left(), 0.0), 1),
+                },
+            )
+            failures.append({"itemIdentifier": str(record.get("messageId", ""))})
+        metrics.add_metric(name="Delivery_handed_back", unit=MetricUnit.Count, value=len(failures))
+        return failures
+
+    def _on_last_receive(self, record: Mapping[str, Any], deadline: Deadline) -> bool:
+        """Whether the record is on its last receive and there is time to dead-letter it."""
+        calls = CLOSING_CALLS if self._max_receive_count is None else CLOSING_CALLS[1:]
+        if not deadline.allows(aws_seconds(calls) + MARGIN_SECONDS):
+            return False
+        try:
+            return _receive_count(record) >= self.max_receive_count()
+        except Exception as failure:  # SQS failing: the record stays on the queue regardless
+            logger.error("could not read the queue's redrive policy", extra={"error": type(failure).__name__})
+            return False
+
+    def _dead_letter_unstarted(self, record: Mapping[str, Any], error: NotStartedError) -> bool:
+        reason = f"not started on its last receive: {error}"
+        try:
+            self._dead_letter(record, None, reason)
+        except Exception as failure:
+            logger.error(
+                "could not dead-letter the record",
+                extra={"message_id": record.get("messageId"), "error": type(failure).__name__},
+            )
+            return False
+        return True
 
     def _dead_letter_unexpected(self, record: Mapping[str, Any], error: Exception) -> bool:
         """On the last attempt, park a record that failed unexpectedly, naming the error type.
@@ -167,14 +237,21 @@ class DeliveryFunction:
         A retryable failure has already set its own visibility timeout. Anything unexpected (a
         bug, our own table failing) is logged and left for SQS to redeliver; on the record's
         last attempt it is dead-lettered with the error's name, so that even then the DLQ
-        message says why.
+        message says why. Records are started only while the context's remaining time holds
+        their worst case; the first that does not fit, and every one after it, is handed back
+        untouched, so the invocation answers before Lambda would end it.
         """
         metrics.add_dimension(name="vendor", value=self.vendor)
+        deadline = Deadline.of(context)
         failures: list[dict[str, str]] = []
         try:
-            for record in event.get("Records", ()):
+            records = in_delivery_order(event.get("Records", ()))
+            for index, record in enumerate(records):
                 try:
-                    self.handle_record(record)
+                    self.handle_record(record, deadline)
+                except NotStartedError as error:
+                    failures += self._hand_back(records[index:], error, deadline)
+                    break
                 except RetryableDeliveryError:
                     failures.append({"itemIdentifier": str(record.get("messageId", ""))})
                 except Exception as error:
@@ -193,6 +270,23 @@ class DeliveryFunction:
         finally:
             metrics.flush_metrics()
         return {"batchItemFailures": failures}
+
+
+def in_delivery_order(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The batch, most-received records first (otherwise in the order SQS gave them).
+
+    A record handed back for want of time still cost a receive: SQS counts receives, not
+    attempts, and its redrive to the dead-letter queue (without a reason) follows the count.
+    A function cannot give the receive back, and keeping a count of its own per message would
+    mean a state-table write for every record of every batch, in the invocations that are
+    already short of time. Instead, what was handed back goes first next time: the first record
+    of an invocation always has time to start (the template's timeout holds one record's worst
+    case, which tests/unit/test_template_budgets.py checks), so a record is handed back again
+    only when the batch holds more such records than one invocation can start. Its attempts
+    keep being counted as receives by :func:`~shoprelay.delivery.backoff.attempt_budget`, which
+    can only dead-letter a record sooner, with its reason, never let SQS do it without one.
+    """
+    return sorted(records, key=_receive_count, reverse=True)
 
 
 def _receive_count(record: Mapping[str, Any]) -> int:
@@ -232,6 +326,7 @@ def make_handler(vendor_name: str) -> DeliveryFunction:
         session=session,
         effect_ttl_seconds=int(os.environ.get("ORDER_MEMORY_DAYS", "400")) * _DAY,
         on_call=log_call(vendor_name),
+        payloads=PayloadStore(),
     )
     return DeliveryFunction(
         delivery,

@@ -21,11 +21,16 @@ def attempt_budget(max_receive_count: int) -> int:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> int | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent."""
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent.
+
+    None too for anything else (a fraction, a negative number, text): the caller then backs
+    off on its own schedule. Only ASCII digits count as delta-seconds: ``str.isdigit`` also
+    accepts other scripts' digits and superscripts, which ``int`` reads differently or not at all.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return int(value)
     try:
         moment = parsedate_to_datetime(value)

@@ -21,11 +21,21 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from shoprelay.canonical import CanonicalEvent, from_json
+from shoprelay.canonical import CanonicalEvent, EventReference, from_json
 from shoprelay.delivery.backoff import parse_retry_after
+from shoprelay.delivery.deadline import (
+    CLOSING_CALLS,
+    CONNECT_TIMEOUT_SECONDS,
+    MARGIN_SECONDS,
+    Deadline,
+    OutOfTimeError,
+    aws_seconds,
+    call_seconds,
+)
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
 from shoprelay.problems import first_problem
 from shoprelay.state import StateTable
+from shoprelay.state.payloads import PayloadStore, StoredEventMissingError, StoredEventUnreadableError
 from shoprelay.vendors.base import (
     TranslationError,
     Vendor,
@@ -38,11 +48,14 @@ from shoprelay.vendors.base import (
 if TYPE_CHECKING:
     import requests
 
-CONNECT_TIMEOUT_SECONDS = 3.05
 EVENT_ID_HEADER = "X-Shoprelay-Event-Id"
 """Sent with every vendor call so a request can be traced back to its webhook."""
 EFFECT_LEASE_SECONDS = 180
-"""How long a claimed effect stays reserved for a crashed attempt (below the visibility timeout)."""
+"""How long a claimed effect stays reserved for a crashed attempt: at least the function's
+timeout, so a live attempt keeps its claim, and below the queue's visibility timeout, so the
+redelivery of a killed attempt finds it free (tests/unit/test_template_budgets.py checks both)."""
+REFERENCE_MAX_CHARS = 4096
+"""A reference is a few hundred characters; a longer message is an event and is not tried as one."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +98,29 @@ def subject_of(event: CanonicalEvent) -> str:
     return f"event:{event.id}"
 
 
+def _reference_in(body: str) -> EventReference | None:
+    """The reference the message is, or None when the message is the event itself."""
+    if len(body) > REFERENCE_MAX_CHARS:
+        return None
+    try:
+        return from_json(EventReference, body)
+    except msgspec.DecodeError:
+        return None
+
+
 def _is_done_by(done: set[str], effect: str) -> bool:
     """``REFUND`` in ``superseded_by`` matches ``REFUND`` and every ``REFUND:<id>``."""
     return any(name == effect or name.startswith(f"{effect}:") for name in done)
+
+
+def _require_call(deadline: Deadline, request: VendorRequest, timeout: float) -> None:
+    """Before a record's next vendor call: room for it and for the record's outcome after it."""
+    try:
+        deadline.require("the next vendor call", call_seconds(timeout) + aws_seconds(CLOSING_CALLS) + MARGIN_SECONDS)
+    except OutOfTimeError as error:
+        raise RetryableDeliveryError(
+            f"{request.effect}: {error}; the record's remaining calls wait for its next receive"
+        ) from None
 
 
 class VendorDelivery:
@@ -102,6 +135,7 @@ class VendorDelivery:
         session: requests.Session,
         effect_ttl_seconds: int,
         on_call: Callable[[CanonicalEvent, CallRecord], None] = lambda event, call: None,
+        payloads: PayloadStore | None = None,
     ) -> None:
         self.vendor = vendor
         self.table = table
@@ -109,13 +143,35 @@ class VendorDelivery:
         self.session = session
         self.effect_ttl_seconds = effect_ttl_seconds
         self.on_call = on_call
+        self.payloads = payloads
 
-    @staticmethod
-    def parse(body: str) -> CanonicalEvent:
+    def parse(self, body: str) -> CanonicalEvent:
+        """The message's event, read from S3 when the message is a reference to it.
+
+        A stored event that is gone cannot come back, so that is permanent; S3 failing to
+        answer is retryable.
+        """
+        reference = _reference_in(body)
+        document: str | bytes = body if reference is None else self._stored(reference)
         try:
-            return from_json(CanonicalEvent, body)
+            event = from_json(CanonicalEvent, document)
         except msgspec.DecodeError as error:
             raise PermanentDeliveryError(f"message is not a canonical event: {first_problem(error)}") from None
+        if reference is not None and event.id != reference.id:
+            key = reference.stored_event.key
+            raise PermanentDeliveryError(f"stored event {key} holds event {event.id}, not {reference.id}")
+        return event
+
+    def _stored(self, reference: EventReference) -> bytes:
+        stored = reference.stored_event
+        if self.payloads is None:
+            raise PermanentDeliveryError(f"message refers to stored event {stored.key}, and no store is configured")
+        try:
+            return self.payloads.get(stored.bucket, stored.key)
+        except StoredEventMissingError as error:
+            raise PermanentDeliveryError(f"{error} (deleted, or expired by the bucket's lifecycle rule)") from None
+        except StoredEventUnreadableError as error:
+            raise RetryableDeliveryError(str(error)) from None
 
     def settings_for(self, shop: str) -> VendorSettings | None:
         try:
@@ -130,7 +186,14 @@ class VendorDelivery:
             problem = first_problem(error)
             raise PermanentDeliveryError(f"invalid {self.vendor.name} settings for {shop}: {problem}") from None
 
-    def deliver(self, event: CanonicalEvent) -> DeliveryResult:
+    def deliver(self, event: CanonicalEvent, deadline: Deadline | None = None) -> DeliveryResult:
+        """Send what the event means to the vendor, within ``deadline`` (none: no limit).
+
+        Raises :class:`~shoprelay.delivery.deadline.NotStartedError` before touching anything
+        when the record's worst case does not fit in the time left; a record that runs short
+        between two of its calls is a :class:`RetryableDeliveryError`, its done effects kept.
+        """
+        deadline = deadline or Deadline.unlimited()
         settings = self.settings_for(event.shop)
         if settings is None:
             raise PermanentDeliveryError(f"{self.vendor.name} is not configured for {event.shop}")
@@ -140,10 +203,12 @@ class VendorDelivery:
             raise PermanentDeliveryError(f"cannot translate: {error}") from None
         if translation.skipped is not None:
             return DeliveryResult("skipped", translation.skipped)
+        timeout = settings.timeout_seconds
+        deadline.require_to_start("the record", deadline.record_need(timeout, len(translation.requests)))
         subject = f"{event.shop}#{self.vendor.name}#{subject_of(event)}"
         records = self.table.effects(subject)
         done = {key.rsplit("#", 1)[0] for key, status in records.items() if status == "done"}
-        sent = 0
+        sent = calls = 0
         reasons: list[str] = []
         for request in translation.requests:
             key = f"{request.effect}#{request.part}"
@@ -154,13 +219,16 @@ class VendorDelivery:
             if records.get(key) == "done":
                 reasons.append(f"{request.effect} already delivered")
                 continue
+            if calls:
+                _require_call(deadline, request, timeout)
+            calls += 1
             if request.repeatable:
-                self._send(event, request, settings.timeout_seconds)
+                self._send(event, request, deadline.read_timeout(timeout))
                 continue
             if not self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds):
                 raise RetryableDeliveryError(f"{request.effect} is being delivered by another attempt")
             try:
-                self._send(event, request, settings.timeout_seconds)
+                self._send(event, request, deadline.read_timeout(timeout))
             except BaseException:
                 self.table.release_effect(subject, key)
                 raise

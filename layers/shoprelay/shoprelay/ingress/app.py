@@ -12,11 +12,13 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shoprelay.aws import SYNCHRONOUS_ATTEMPTS, aws_client, worst_case_seconds
 from shoprelay.config import load_shop_config
 from shoprelay.ingress.http import answer
 from shoprelay.ingress.pipeline import IngressPipeline
-from shoprelay.lazy import aws_client, eager_init
+from shoprelay.lazy import eager_init
 from shoprelay.state import StateTable
+from shoprelay.state.payloads import PayloadStore
 
 logger = Logger()
 metrics = Metrics()
@@ -24,19 +26,35 @@ metrics = Metrics()
 _HOUR = 3600
 _DAY = 24 * _HOUR
 
+TIMEOUT_SECONDS = 10
+"""The function's Timeout in template.yaml, assumed when no Lambda context says what is left."""
+AWS_CALLS = ("ssm", "dynamodb", "dynamodb", "s3", "sns", "dynamodb")
+"""The AWS calls on a webhook's longest path, in order: the shop's parameters, order memory,
+the delivery lease, storing an event too big for SNS, the publish, and marking the lease done
+(or releasing it). Each makes
+:data:`~shoprelay.aws.SYNCHRONOUS_ATTEMPTS`; a test checks that all of them at their worst fit
+inside the template's Timeout with :data:`MARGIN_SECONDS` to spare."""
+PUBLISH_CALLS = ("s3", "sns", "dynamodb")
+"""The calls that follow the lease: store a big event, publish, then complete or release it."""
+MARGIN_SECONDS = 1.0
+"""Time kept for our own code around the calls (parsing, signing, logging)."""
+
 
 def build_pipeline() -> IngressPipeline:
     """Create the pipeline from the function's environment (see template.yaml)."""
     if eager_init():
         IngressPipeline.load_payload_models()
     return IngressPipeline(
-        table=StateTable(),
-        sns=aws_client("sns"),
+        table=StateTable(client=aws_client("dynamodb", SYNCHRONOUS_ATTEMPTS)),
+        sns=aws_client("sns", SYNCHRONOUS_ATTEMPTS),
         topic_arn=os.environ["TOPIC_ARN"],
         load_shop=load_shop_config,
         max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(2 * 1024 * 1024))),
         memory_ttl_seconds=int(os.environ.get("ORDER_MEMORY_DAYS", "400")) * _DAY,
         delivery_ttl_seconds=int(os.environ.get("DELIVERY_RECORD_HOURS", "24")) * _HOUR,
+        payloads=PayloadStore(client=aws_client("s3", SYNCHRONOUS_ATTEMPTS)),
+        timeout_seconds=TIMEOUT_SECONDS,
+        publish_seconds=worst_case_seconds(PUBLISH_CALLS, SYNCHRONOUS_ATTEMPTS) + MARGIN_SECONDS / 2,
     )
 
 
@@ -52,7 +70,8 @@ def make_handler(pipeline: IngressPipeline) -> Any:
         )
         logger.set_correlation_id(str(headers.get("x-shopify-webhook-id") or headers.get("shopify-webhook-id") or ""))
         try:
-            outcome = pipeline.process(event)
+            remaining = getattr(context, "get_remaining_time_in_millis", None)
+            outcome = pipeline.process(event, remaining if callable(remaining) else None)
         except Exception:
             # Our dependencies failed, not the client: 503 makes Shopify retry the delivery.
             logger.exception("webhook could not be processed")
@@ -77,6 +96,9 @@ def make_handler(pipeline: IngressPipeline) -> Any:
                 metric.add_dimension(name="reason", value=outcome.reason or "unknown")
         else:
             metrics.add_metric(name=outcome.metric, unit=MetricUnit.Count, value=1)
+        for name in outcome.also_count:
+            logger.warning("webhook needs attention", extra={"problem": name, "reason": outcome.reason})
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
         return outcome.response()
 
     return handler

@@ -1,29 +1,33 @@
 """From an API Gateway event to one published canonical event, or a clear refusal.
 
 Every answer a client can cause is a 2xx or 4xx; only our own dependencies failing (SSM,
-DynamoDB, SNS) produce a 503, which makes Shopify retry later instead of losing the order.
+DynamoDB, SNS, S3) produce a 503, which makes Shopify retry later instead of losing the order.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from shoprelay.config.shops import ShopConfig
 from shoprelay.ingress.http import RequestError, WebhookRequest, answer, read_request
+from shoprelay.ingress.message import fits_inline
 from shoprelay.sources.errors import PayloadError, UnsupportedTopicError
 from shoprelay.sources.shopify.signature import signature_matches
 from shoprelay.state import StateTable
+from shoprelay.state.table import ClaimOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_sns.client import SNSClient
+    from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
 
     from shoprelay.canonical import CanonicalEvent
-
-SNS_MESSAGE_LIMIT = 256 * 1024
+    from shoprelay.state.payloads import PayloadStore
 _ORDER_KINDS = frozenset({"order_placed", "order_paid", "order_fulfilled", "order_cancelled", "order_updated"})
 """Kinds whose body is a whole order, worth remembering for the refunds that follow."""
 _REFUND_KIND = "order_refunded"
@@ -61,9 +65,40 @@ class Outcome:
     metric: str
     reason: str | None = None
     event: CanonicalEvent | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    also_count: tuple[str, ...] = ()
+    """Further metrics to count, for what went wrong behind a successful answer."""
 
     def response(self) -> dict[str, Any]:
-        return answer(self.status, self.payload)
+        response = answer(self.status, self.payload)
+        response["headers"].update(self.headers)
+        return response
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When the invocation is killed, on the monotonic clock."""
+
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+
+def _busy(canonical: CanonicalEvent, reason: str, metric: str, retry_after: float) -> Outcome:
+    """A 503 that asks Shopify to come back once the in-flight attempt has finished or died."""
+    return Outcome(
+        503,
+        {"error": "temporarily unavailable, retry later", "id": canonical.id},
+        metric,
+        reason,
+        canonical,
+        headers={"Retry-After": str(max(1, math.ceil(retry_after)))},
+    )
 
 
 class IngressPipeline:
@@ -79,6 +114,9 @@ class IngressPipeline:
         max_body_bytes: int,
         memory_ttl_seconds: int,
         delivery_ttl_seconds: int,
+        payloads: PayloadStore | None = None,
+        timeout_seconds: float = 10.0,
+        publish_seconds: float = 0.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.table = table
@@ -88,6 +126,12 @@ class IngressPipeline:
         self.max_body_bytes = max_body_bytes
         self.memory_ttl_seconds = memory_ttl_seconds
         self.delivery_ttl_seconds = delivery_ttl_seconds
+        self.payloads = payloads
+        """Where events too big for SNS go; without it such an event cannot be published (503)."""
+        self.timeout_seconds = timeout_seconds
+        """The invocation's time when the caller cannot say how much is left."""
+        self.publish_seconds = publish_seconds
+        """Time a publish and the lease's completion (or release) need at worst."""
         self.clock = clock
 
     @staticmethod
@@ -100,14 +144,16 @@ class IngressPipeline:
         import shoprelay.canonical.models
         import shoprelay.sources.shopify.adapter  # noqa: F401
 
-    def process(self, event: Mapping[str, Any]) -> Outcome:
+    def process(self, event: Mapping[str, Any], remaining_ms: Callable[[], int] | None = None) -> Outcome:
+        """Handle one webhook; ``remaining_ms`` is the Lambda context's clock, when there is one."""
+        seconds = remaining_ms() / 1000 if remaining_ms is not None else self.timeout_seconds
         try:
-            return self._process(event)
+            return self._process(event, Deadline.after(seconds))
         except RequestError as refusal:
             reason = "unauthorized" if refusal.status == 401 else "invalid"
             return Outcome(refusal.status, refusal.payload, "WebhookRejected", reason)
 
-    def _process(self, event: Mapping[str, Any]) -> Outcome:
+    def _process(self, event: Mapping[str, Any], deadline: Deadline) -> Outcome:
         request = read_request(event, self.max_body_bytes)
         headers = request.headers
         shop = _required_header(headers, "shop-domain").lower()
@@ -135,24 +181,45 @@ class IngressPipeline:
         from shoprelay.canonical import to_json
 
         encoded = to_json(canonical)
-        if len(encoded) > SNS_MESSAGE_LIMIT:
-            reason = f"event is larger than {SNS_MESSAGE_LIMIT} bytes after translation and cannot be relayed"
-            return Outcome(400, {"error": reason, "field": ""}, "WebhookRejected", "too_large", canonical)
         message = encoded.decode("utf-8")
         keys = [f"{shop}#webhook#{webhook_id}"]
         if meta.event_id:
             keys.append(f"{shop}#event#{meta.event_id}")
-        if not self.table.claim_deliveries(keys, self.delivery_ttl_seconds):
+        return self._relay(keys, canonical, message, config.enabled_vendors, deadline)
+
+    def _relay(
+        self, keys: list[str], canonical: CanonicalEvent, message: str, vendors: list[str], deadline: Deadline
+    ) -> Outcome:
+        """Lease the delivery, publish, then mark it done; only a done delivery is a duplicate.
+
+        The lease ends when this invocation is killed at the latest, so a publish that hangs
+        until the timeout leaves a lease that Shopify's next retry can take over.
+        """
+        claim = self.table.claim_deliveries(keys, self.delivery_ttl_seconds, deadline.remaining())
+        if claim.outcome is ClaimOutcome.DONE:
             return Outcome(200, {"status": "duplicate", "id": canonical.id}, "WebhookDuplicate", event=canonical)
-        vendors = config.enabled_vendors
+        if claim.outcome is ClaimOutcome.HELD:
+            # Another attempt may still publish; answering "duplicate" now could lose the order.
+            held_for = (claim.lease_until or 0.0) - time.time()
+            return _busy(canonical, "delivery leased by another attempt", "WebhookInProgress", held_for)
+        owner = str(claim.owner)
+        if deadline.remaining() < self.publish_seconds:
+            self.table.release_deliveries(keys, owner)
+            return _busy(canonical, "too little time left to publish", "WebhookOutOfTime", 1)
         try:
             self._publish(canonical, message, vendors)
         except BaseException:
-            self.table.release_deliveries(keys)
+            self.table.release_deliveries(keys, owner)
             raise
-        return Outcome(
-            202, {"status": "accepted", "id": canonical.id, "vendors": vendors}, "WebhookAccepted", event=canonical
-        )
+        accepted = {"status": "accepted", "id": canonical.id, "vendors": vendors}
+        try:
+            self.table.complete_deliveries(keys)
+        except Exception as error:
+            # Published already, so the answer stays 2xx. The lease runs out and a retry may
+            # publish again: a duplicate for the vendors to recognise, never a loss.
+            reason = f"published, but the delivery could not be marked done ({type(error).__name__})"
+            return Outcome(202, accepted, "WebhookAccepted", reason, canonical, also_count=("DeliveryNotMarkedDone",))
+        return Outcome(202, accepted, "WebhookAccepted", event=canonical)
 
     def _authenticate(self, shop: str, request: WebhookRequest) -> ShopConfig:
         """The shop's configuration, if the body was signed with one of its secrets.
@@ -170,32 +237,39 @@ class IngressPipeline:
         """Remember orders; give refunds the order they belong to, as last seen."""
         import msgspec
 
-        from shoprelay.canonical import Order, from_json, to_json_text
-
         if event.order is not None and event.kind in _ORDER_KINDS:
             order = event.order
             changed = order.updated_at or order.created_at
-            self.table.put_order(
-                event.shop, order.id, to_json_text(order), int(changed.timestamp()), self.memory_ttl_seconds
-            )
+            self.table.put_order(event.shop, order, int(changed.timestamp()), self.memory_ttl_seconds)
             return event
         if event.kind == _REFUND_KIND and event.refund is not None and event.refund.order_id:
             remembered = self.table.get_order(event.shop, event.refund.order_id)
             if remembered is not None:
-                order = from_json(Order, remembered)
-                return msgspec.structs.replace(event, order=order, order_remembered=True)
+                return msgspec.structs.replace(event, order=remembered, order_remembered=True)
         return event
 
     def _publish(self, event: CanonicalEvent, message: str, vendors: list[str]) -> None:
         if not vendors:
             return
-        self.sns.publish(
-            TopicArn=self.topic_arn,
-            Message=message,
-            MessageAttributes={
-                "vendors": {"DataType": "String.Array", "StringValue": json.dumps(vendors)},
-                "shop": {"DataType": "String", "StringValue": event.shop},
-                "kind": {"DataType": "String", "StringValue": event.kind.value},
-                "event_id": {"DataType": "String", "StringValue": event.id},
-            },
-        )
+        attributes: dict[str, MessageAttributeValueTypeDef] = {
+            "vendors": {"DataType": "String.Array", "StringValue": json.dumps(vendors)},
+            "shop": {"DataType": "String", "StringValue": event.shop},
+            "kind": {"DataType": "String", "StringValue": event.kind.value},
+            "event_id": {"DataType": "String", "StringValue": event.id},
+        }
+        if not fits_inline(message, attributes):
+            message = self._store(event, message)
+        self.sns.publish(TopicArn=self.topic_arn, Message=message, MessageAttributes=attributes)
+
+    def _store(self, event: CanonicalEvent, message: str) -> str:
+        """Put the event in S3 and return the reference published in its place (same attributes,
+        so subscription filters still match)."""
+        from shoprelay.canonical import EventReference, StoredEvent, to_json_text
+
+        if self.payloads is None:
+            raise RuntimeError("no payload bucket is configured for events over the SNS limit")
+        body = message.encode("utf-8")
+        key = self.payloads.key_for(event.id)
+        self.payloads.put(key, body)
+        stored = StoredEvent(bucket=self.payloads.bucket, key=key, size=len(body))
+        return to_json_text(EventReference(stored_event=stored, id=event.id, kind=event.kind, shop=event.shop))

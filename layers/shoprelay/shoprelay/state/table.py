@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -20,14 +23,52 @@ from shoprelay.lazy import aws_client
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
+    from shoprelay.canonical import Order
+
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 _TRANSACTION_CANCELLED = "TransactionCanceledException"
 PENDING = "pending"
 DONE = "done"
+_CLAIMABLE = "attribute_not_exists(pk) OR expires_at < :now OR (#status = :pending AND lease_until < :now)"
+"""A delivery key nobody holds: new, past its expiry, or leased by an attempt that ran out of time."""
 
 
 def _now() -> int:
     return int(time.time())
+
+
+def _seconds(value: float) -> str:
+    """Epoch seconds to the millisecond, as a DynamoDB number."""
+    return f"{value:.3f}"
+
+
+class ClaimOutcome(StrEnum):
+    CLAIMED = "claimed"
+    """The lease is ours: publish, then complete or release it."""
+    DONE = "done"
+    """The webhook was published already."""
+    HELD = "held"
+    """Another attempt holds a live lease and may still publish."""
+
+
+@dataclass(frozen=True)
+class DeliveryClaim:
+    outcome: ClaimOutcome
+    owner: str | None = None
+    """The token that proves the lease is ours (when claimed)."""
+    lease_until: float | None = None
+    """Epoch seconds at which the lease (ours, or the holder's) runs out."""
+
+
+def _claim_refused(items: list[dict[str, Any]], now: float) -> DeliveryClaim:
+    """Done when any key is done (or predates leases, which only recorded published webhooks)."""
+    leases: list[float] = []
+    for item in items:
+        if item.get("status", {}).get("S") != PENDING:
+            return DeliveryClaim(ClaimOutcome.DONE)
+        leases.append(float(item.get("lease_until", {}).get("N", "0")))
+    # Every key was pending: a live lease, or one that ran out between the write and the read.
+    return DeliveryClaim(ClaimOutcome.HELD, lease_until=max(leases, default=now))
 
 
 def _delivery_key(key: str) -> str:
@@ -45,16 +86,98 @@ class StateTable:
 
     # -- deliveries (ingress idempotency) ------------------------------------------------
 
-    def claim_deliveries(self, keys: Iterable[str], ttl_seconds: int) -> bool:
-        """Record the webhook's delivery keys at once; False when any was seen already."""
-        expires = str(_now() + ttl_seconds)
+    def claim_deliveries(
+        self, keys: Iterable[str], ttl_seconds: int, lease_seconds: float, owner: str | None = None
+    ) -> DeliveryClaim:
+        """Lease the webhook's delivery keys at once, for ``lease_seconds``.
+
+        A key can be taken when it is new, past its ``expires_at``, or pending with a lease
+        that ran out (its holder died before publishing). A done key, or a live lease, keeps
+        the claim from being taken; the answer says which, from the values the failed
+        condition returns (or, failing that, a consistent read).
+        """
+        unique = list(dict.fromkeys(keys))
+        token = owner or uuid.uuid4().hex
+        now = time.time()
+        lease_until = now + lease_seconds
         items: list[Any] = [
             {
                 "Put": {
                     "TableName": self.name,
-                    "Item": {"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}, "expires_at": {"N": expires}},
-                    "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
-                    "ExpressionAttributeValues": {":now": {"N": str(_now())}},
+                    "Item": {
+                        "pk": {"S": _delivery_key(key)},
+                        "sk": {"S": "-"},
+                        "status": {"S": PENDING},
+                        "owner": {"S": token},
+                        "lease_until": {"N": _seconds(lease_until)},
+                        "expires_at": {"N": str(int(now) + ttl_seconds)},
+                    },
+                    "ConditionExpression": _CLAIMABLE,
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":now": {"N": _seconds(now)}, ":pending": {"S": PENDING}},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+            for key in unique
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in {_TRANSACTION_CANCELLED, _CONDITION_FAILED}:
+                raise
+            reasons: list[Any] = list(error.response.get("CancellationReasons", []))
+            failed = [r for r in reasons if r.get("Code") == "ConditionalCheckFailed"]
+            if reasons and not failed:
+                raise  # cancelled for another reason (a conflicting transaction): retry later
+            found = [r["Item"] for r in failed if r.get("Item")]
+            if len(found) < len(failed) or not failed:
+                found = self._read_deliveries(unique)
+            return _claim_refused(found, now)
+        return DeliveryClaim(ClaimOutcome.CLAIMED, owner=token, lease_until=lease_until)
+
+    def _read_deliveries(self, keys: list[str]) -> list[dict[str, Any]]:
+        items = []
+        for key in keys:
+            item = self.client.get_item(
+                TableName=self.name, Key={"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}}, ConsistentRead=True
+            ).get("Item")
+            if item:
+                items.append(dict(item))
+        return items
+
+    def complete_deliveries(self, keys: Iterable[str]) -> None:
+        """Mark the keys done: the webhook was published, and every later delivery is a duplicate.
+
+        Unconditional on purpose: the publish happened, whoever holds the lease now.
+        """
+        items: list[Any] = [
+            {
+                "Update": {
+                    "TableName": self.name,
+                    "Key": {"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}},
+                    "UpdateExpression": "SET #status = :done REMOVE lease_until",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":done": {"S": DONE}},
+                }
+            }
+            for key in dict.fromkeys(keys)
+        ]
+        self.client.transact_write_items(TransactItems=items)
+
+    def release_deliveries(self, keys: Iterable[str], owner: str) -> None:
+        """Give back a lease whose webhook was not published, so Shopify's retry can take it at once.
+
+        Only ``owner``'s pending lease is deleted: after a takeover the keys belong to
+        another attempt, and a done key must stay done.
+        """
+        items: list[Any] = [
+            {
+                "Delete": {
+                    "TableName": self.name,
+                    "Key": {"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}},
+                    "ConditionExpression": "#owner = :owner AND #status = :pending",
+                    "ExpressionAttributeNames": {"#owner": "owner", "#status": "status"},
+                    "ExpressionAttributeValues": {":owner": {"S": owner}, ":pending": {"S": PENDING}},
                 }
             }
             for key in dict.fromkeys(keys)
@@ -62,29 +185,29 @@ class StateTable:
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error.response["Error"]["Code"] in {_TRANSACTION_CANCELLED, _CONDITION_FAILED}:
-                reasons = error.response.get("CancellationReasons", [])
-                if not reasons or any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                    return False
-            raise
-        return True
-
-    def release_deliveries(self, keys: Iterable[str]) -> None:
-        """Forget a claim whose webhook could not be published, so Shopify's retry works."""
-        for key in dict.fromkeys(keys):
-            self.client.delete_item(TableName=self.name, Key={"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}})
+            if error.response["Error"]["Code"] not in {_TRANSACTION_CANCELLED, _CONDITION_FAILED}:
+                raise
 
     # -- order memory ----------------------------------------------------------------------
 
-    def put_order(self, shop: str, order_id: str, document: str, updated_at: int, ttl_seconds: int) -> None:
-        """Keep the newest description of an order; a late, older webhook never overwrites it."""
+    def put_order(self, shop: str, order: Order, updated_at: int, ttl_seconds: int) -> None:
+        """Keep the newest description of an order; a late, older webhook never overwrites it.
+
+        Stored compressed and trimmed to what refunds read (:mod:`shoprelay.state.order_memory`),
+        so the item stays under DynamoDB's size limit whatever the order's line count.
+        """
+        from shoprelay.state.order_memory import pack
+
+        document = pack(order)
+        if document is None:
+            return
         try:
             self.client.put_item(
                 TableName=self.name,
                 Item={
-                    "pk": {"S": f"order#{shop}#{order_id}"},
+                    "pk": {"S": f"order#{shop}#{order.id}"},
                     "sk": {"S": "memory"},
-                    "order": {"S": document},
+                    "order_z": {"B": document},
                     "updated_at": {"N": str(updated_at)},
                     "expires_at": {"N": str(_now() + ttl_seconds)},
                 },
@@ -95,7 +218,10 @@ class StateTable:
             if error.response["Error"]["Code"] != _CONDITION_FAILED:
                 raise
 
-    def get_order(self, shop: str, order_id: str) -> str | None:
+    def get_order(self, shop: str, order_id: str) -> Order | None:
+        """The remembered order; records written before compression (``order``, JSON text) too."""
+        from shoprelay.state.order_memory import unpack
+
         item = self.client.get_item(
             TableName=self.name,
             Key={"pk": {"S": f"order#{shop}#{order_id}"}, "sk": {"S": "memory"}},
@@ -103,7 +229,7 @@ class StateTable:
         ).get("Item")
         if not item or int(item.get("expires_at", {}).get("N", "0")) < _now():
             return None
-        return item["order"]["S"]
+        return unpack(item["order_z"]["B"] if "order_z" in item else item["order"]["S"])
 
     # -- vendor effects (delivery idempotency) --------------------------------------------
 

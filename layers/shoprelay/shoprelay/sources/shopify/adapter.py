@@ -7,14 +7,13 @@ missing from it is answered as ignored, never as an error, so Shopify does not r
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 
@@ -55,8 +54,6 @@ _ZERO_AMOUNTS = {text: Decimal(text) for text in ("0", "0.0", "0.00", "0.000")}
 """Zero as Shopify writes it, parsed once: most orders carry a dozen zero discounts and taxes."""
 _ZERO_MONEY: dict[p.Amount, Money] = {text: Money(shop=amount, buyer=amount) for text, amount in _ZERO_AMOUNTS.items()}
 _EVENT_NAMESPACE = uuid.UUID("6f0b8f8e-6c1e-4c57-9f63-2d7f0c6a9b10")
-_EVENT_NAMESPACE_BYTES = _EVENT_NAMESPACE.bytes
-_C0_CONTROL_OR_SPACE = "".join(map(chr, range(0x21)))
 _CONSENT_YES = frozenset({"subscribed"})
 _CONSENT_NO = frozenset({"not_subscribed", "unsubscribed", "redacted", "invalid"})
 
@@ -93,7 +90,7 @@ def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> Cano
     try:
         fields = build(payload)
     except _InvalidAmountError as error:
-        raise PayloadError(_path_of(json.loads(body), error.value), "must be a decimal amount") from None
+        raise PayloadError(_amount_path(payload, error.value), "must be a decimal amount") from None
     occurred = meta.triggered_at or fields.pop("_occurred_at", None) or received_at
     fields.pop("_occurred_at", None)
     return CanonicalEvent(
@@ -112,14 +109,7 @@ def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> Cano
 def event_id_for(meta: WebhookMeta, body: bytes) -> str:
     """A stable id: Shopify's event id when given, else the delivery id, else the body hash."""
     basis = meta.event_id or meta.webhook_id or hashlib.sha256(body).hexdigest()
-    name = f"{meta.shop}\n{meta.topic}\n{basis}".encode()
-    # uuid.uuid5 spelled out (SHA-1 of namespace + name, version and variant bits set): the
-    # same id at a third of the cost, on the path of every webhook.
-    digest = bytearray(hashlib.sha1(_EVENT_NAMESPACE_BYTES + name, usedforsecurity=False).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{meta.shop}\n{meta.topic}\n{basis}"))
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
@@ -127,6 +117,10 @@ def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
         return decoder.decode(body)
     except UnicodeDecodeError:
         raise PayloadError("", "body is not UTF-8") from None
+    except RecursionError:
+        # msgspec descends into every array and object, also in fields nobody reads, and
+        # stops at the interpreter's recursion limit: no order from Shopify nests that deep.
+        raise PayloadError("", "body nests arrays or objects too deeply") from None
     except msgspec.DecodeError as error:
         problem = first_problem(error)
         if problem.kind == "json_invalid":
@@ -160,22 +154,36 @@ class _InvalidAmountError(ValueError):
         self.value = value
 
 
-def _path_of(document: Any, value: Any, path: str = "") -> str:
-    """The dotted path of the first string or number equal to ``value`` in ``document``.
+def _amount_path(node: Any, value: p.Amount, path: str = "") -> str:
+    """The dotted path of the field declared as an amount that holds the invalid ``value``.
 
-    Only for error answers: amounts are checked while mapping, where their path is not at hand.
+    Amounts are checked while mapping, where their path is not at hand, so the decoded
+    payload is walked again to name the field in the error answer.
     """
-    children = (
-        document.items() if isinstance(document, dict) else enumerate(document) if isinstance(document, list) else ()
-    )
+    amounts: tuple[str, ...] = ()
+    if isinstance(node, msgspec.Struct):
+        amounts = _amount_fields(type(node))
+        children = [(name, getattr(node, name)) for name in node.__struct_fields__]
+    elif isinstance(node, tuple | list):
+        children = [(str(index), child) for index, child in enumerate(node)]
+    else:
+        return ""
     for key, child in children:
-        where = f"{path}.{key}" if path else str(key)
-        if child == value and type(child) is type(value):
+        where = f"{path}.{key}" if path else key
+        if key in amounts and child == value and type(child) is type(value):
             return where
-        found = _path_of(child, value, where)
+        found = _amount_path(child, value, where)
         if found:
             return found
     return ""
+
+
+def _amount_fields(model: type[msgspec.Struct]) -> tuple[str, ...]:
+    """Fields ``model`` declares as :data:`payloads.Amount`, in declaration order."""
+    declared = {
+        name: kind for base in reversed(model.__mro__) for name, kind in vars(base).get("__annotations__", {}).items()
+    }
+    return tuple(name for name in model.__struct_fields__ if declared.get(name) == "Amount")
 
 
 def _decimal(value: p.Amount) -> Decimal | None:
@@ -340,23 +348,18 @@ def _client(
 
 
 def landing_params(landing: str) -> dict[str, str]:
-    """The landing page's query parameters, the first value of each, as ``parse_qsl`` reads them.
+    """The landing page's query parameters, the first value of each.
 
-    Split by hand rather than through ``urlsplit``: it is a fifth of the cost, and ``urlsplit``
-    refuses some addresses browsers send (an unclosed IPv6 bracket), which would lose the
-    whole order for a query that is perfectly readable. Addresses are first cleaned as
-    ``urlsplit`` cleans them: leading control characters and spaces, tabs and newlines go.
+    Shopify passes the address on as the browser sent it. One that ``urlsplit`` refuses (an
+    unclosed IPv6 bracket) still has a readable query, and must not cost the order its
+    attribution, so its query is then cut out by hand.
     """
-    if not landing.isprintable() or landing[0] <= " ":
-        landing = landing.lstrip(_C0_CONTROL_OR_SPACE).replace("\t", "").replace("\r", "").replace("\n", "")
-    query = landing.partition("#")[0].partition("?")[2]
+    try:
+        query = urlsplit(landing).query
+    except ValueError:
+        query = landing.partition("#")[0].partition("?")[2]
     params: dict[str, str] = {}
-    for pair in query.split("&"):
-        if not pair:
-            continue
-        key, _, value = pair.partition("=")
-        if "%" in pair or "+" in pair:
-            key, value = unquote_plus(key), unquote_plus(value)
+    for key, value in parse_qsl(query, keep_blank_values=True):
         params.setdefault(key, value)
     return params
 

@@ -1,0 +1,91 @@
+"""Retry-After as vendors send it, and the wait a failed record gets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shoprelay.delivery.backoff import MAX_VISIBILITY_SECONDS, attempt_budget, parse_retry_after, visibility_for
+
+NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120),
+        ("0", 0),
+        (" 7 \t", 7),
+        ("007", 7),
+        # HTTP dates in all three forms HTTP allows, and offsets other than GMT
+        ("Thu, 01 Jan 2026 12:01:00 GMT", 60),
+        ("Thursday, 01-Jan-26 12:01:00 GMT", 60),
+        ("Thu Jan  1 12:01:00 2026", 60),
+        ("Thu, 01 Jan 2026 13:01:00 +0100", 60),
+        ("Thu, 01 Jan 2026 12:00:30", 30),  # no zone: taken as UTC
+        ("Thu, 01 Jan 2026 11:00:00 GMT", 0),  # in the past: retry now, not a negative wait
+    ],
+)
+def test_retry_after_values(header: str, seconds: int) -> None:
+    assert parse_retry_after(header, NOW) == seconds
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "   ",
+        "-5",
+        "1.5",
+        "+5",
+        "soon",
+        "120 seconds",
+        "120, 120",  # a header sent twice, joined
+        "²",  # str.isdigit says yes, int() says no
+        "١٢",  # Arabic-Indic digits: not HTTP's DIGIT
+        "Wed, 31 Feb 2026 07:28:00 GMT",
+        "Thu, 01 Jan 99999 00:01:00 GMT",
+    ],
+)
+def test_retry_after_that_is_not_one_is_ignored(header: str | None) -> None:
+    assert parse_retry_after(header, NOW) is None
+
+
+@given(st.text(max_size=40))
+def test_any_header_text_parses_or_is_ignored_without_raising(header: str) -> None:
+    seconds = parse_retry_after(header, NOW)
+    assert seconds is None or seconds >= 0
+
+
+@given(st.integers(min_value=0, max_value=10**6))
+def test_an_http_date_is_the_seconds_until_it(seconds: int) -> None:
+    moment = NOW + timedelta(seconds=seconds)
+    assert parse_retry_after(moment.strftime("%a, %d %b %Y %H:%M:%S GMT"), NOW) == seconds
+
+
+def test_retry_after_wins_over_backoff_but_stays_within_sqs_bounds() -> None:
+    assert visibility_for(3, 42) == 42
+    assert visibility_for(1, 10**30) == MAX_VISIBILITY_SECONDS
+    assert visibility_for(1, -3) == 0
+
+
+def test_backoff_doubles_from_the_base_up_to_its_cap() -> None:
+    assert [visibility_for(n, None, base_seconds=10, cap_seconds=900) for n in range(1, 9)] == [
+        10,
+        20,
+        40,
+        80,
+        160,
+        320,
+        640,
+        900,
+    ]
+    assert visibility_for(0, None, base_seconds=10) == 10
+
+
+def test_the_attempt_budget_keeps_one_receive_in_reserve() -> None:
+    assert [attempt_budget(n) for n in (1, 2, 6)] == [1, 1, 5]
