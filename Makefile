@@ -17,7 +17,7 @@ PYTHON313 := $(shell for c in "$$(command -v python3.13 2>/dev/null)" $${PYENV_R
 # pip on these machines warns about every missing local index; that noise hides real errors.
 PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help install run test lint typecheck unit functional e2e performance template security build smoke prove bench clean
+.PHONY: help install run wiring test lint typecheck unit functional e2e performance template security build smoke prove bench clean
 
 help:
 	@echo "make run      start the local stack (webhook endpoint, AWS emulator, vendor sandboxes)"
@@ -25,6 +25,7 @@ help:
 	@echo "make unit | functional | e2e | performance | smoke   one test suite (tests/<suite>)"
 	@echo "make prove    the invariants under faults (a soak with vendor and AWS faults)"
 	@echo "make bench    benchmarks (translate, ingress, cold start, size, cost)"
+	@echo "make wiring   render template.yaml's per-vendor blocks after adding a vendor or editing template-vendor.yaml"
 	@echo "make install  create .venv (runtime + test deps) and .venv-tools (SAM CLI, cfn-lint)"
 
 python313:
@@ -61,6 +62,10 @@ install: $(VENV)/.installed $(TOOLS)/.installed $(RUNTIME)/.installed $(SECURITY
 
 run: $(VENV)/.installed
 	$(VENV)/bin/shoprelay local
+
+# template.yaml's per-vendor blocks, rendered from template-vendor.yaml for every vendor package.
+wiring: $(VENV)/.installed
+	$(VENV)/bin/shoprelay wiring
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

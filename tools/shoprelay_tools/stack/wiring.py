@@ -55,19 +55,38 @@ def render_section(text: str, vendors: Iterable[str]) -> str:
     return "\n\n".join(blocks)
 
 
+def _marked_blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """Section name → (index of its BEGIN line, index of its END line) in ``lines``."""
+    blocks: dict[str, tuple[int, int]] = {}
+    section = ""
+    begin: int | None = None
+    for index, line in enumerate(lines):
+        match = _SECTION_LINE.match(line)
+        if match:
+            section = match.group(1)
+        elif line == BEGIN:
+            if section in blocks or begin is not None:
+                raise WiringError(f"{TEMPLATE}: section {section or '(none)'} has more than one wiring block")
+            begin = index
+        elif line == END and begin is not None:
+            blocks[section] = (begin, index)
+            begin = None
+    return blocks
+
+
 def render(template: str, fragment: str, vendors: Iterable[str]) -> str:
     """``template`` with every marked block replaced by its section rendered for ``vendors``."""
     names = list(vendors)
-    rendered = template
-    for section, text in fragment_sections(fragment).items():
-        pattern = re.compile(
-            rf"(^{section}:\n(?:(?!^\S).*\n)*?){re.escape(BEGIN)}\n.*?^{re.escape(END)}\n", re.MULTILINE | re.DOTALL
+    lines = template.split("\n")
+    blocks = _marked_blocks(lines)
+    sections = fragment_sections(fragment)
+    if set(blocks) != set(sections):
+        raise WiringError(
+            f"{TEMPLATE} has wiring blocks in {sorted(blocks)}, {FRAGMENT} has sections {sorted(sections)}"
         )
-        block = f"{BEGIN}\n{render_section(text, names)}\n{END}\n"
-        rendered, count = pattern.subn(lambda match, block=block: match.group(1) + block, rendered)  # type: ignore[misc]
-        if count != 1:
-            raise WiringError(f"{TEMPLATE}: section {section} needs exactly one block between the wiring markers")
-    return rendered
+    for section, (begin, end) in sorted(blocks.items(), key=lambda item: item[1], reverse=True):
+        lines[begin + 1 : end] = render_section(sections[section], names).split("\n")
+    return "\n".join(lines)
 
 
 def rendered_template(root: Path) -> str:
