@@ -199,6 +199,8 @@ def test_unexpected_failure_before_the_last_attempt_stays_on_the_queue(shop: Loc
     shop.clients["dynamodb"].delete_table(TableName=next(iter(shop.stack.tables.values())))
     assert shop.poll("CorvidaeFunction").failed == 1
     assert dead_letters(shop, "CorvidaeDeadLetterQueue") == []
+    # offered again after the backoff (zero here), not after the queue's whole visibility timeout
+    assert len(shop.receive_all("CorvidaeQueue")) == 1
 
 
 def test_our_queue_failing_mid_batch_fails_only_that_record(shop: LocalAws, sandboxes: SandboxServer) -> None:

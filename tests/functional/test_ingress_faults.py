@@ -210,11 +210,24 @@ def test_a_passing_fault_costs_at_most_a_retry(
     assert all(t.status == "ok" for t in tries)
 
 
-def test_a_publish_whose_completion_fails_is_still_accepted_and_counted(
+def test_a_publish_whose_completion_fails_once_is_marked_done_by_a_second_try(
     shop: LocalAws, proxy: AwsFaultProxy, ingress: FunctionProcesses
 ) -> None:
-    # GIVEN the lease is taken, but marking it done fails
+    # GIVEN the lease is taken, but the first write marking it done fails
     proxy.fail("dynamodb", "TransactWriteItems", skip=1)
+    result = ingress.invoke(webhook())
+    # THEN it is accepted and done: Shopify sending the webhook again gets "duplicate"
+    assert answer(result)[0] == 202
+    assert not logged(result, "DeliveryNotMarkedDone")
+    assert is_duplicate(ingress.invoke(webhook()))
+    assert published(shop) == {vendor: [answer(result)[1]["id"]] for vendor in VENDORS}
+
+
+def test_a_publish_whose_completion_keeps_failing_is_still_accepted_and_counted(
+    shop: LocalAws, proxy: AwsFaultProxy, ingress: FunctionProcesses
+) -> None:
+    # GIVEN the lease is taken, but every write marking it done fails
+    proxy.fail("dynamodb", "TransactWriteItems", skip=1, times=None)
     result = ingress.invoke(webhook())
     # THEN the published webhook is answered 2xx (a 5xx would make Shopify send it again)
     assert answer(result)[0] == 202

@@ -162,6 +162,7 @@ class DeliveryFunction:
             attempts = _receive_count(record)
             budget = attempt_budget(self.max_receive_count())
             if attempts < budget:
+                self._retry_later(record, attempts)
                 return False
             try:
                 event: CanonicalEvent | None = self.delivery.parse(record["body"])
@@ -176,6 +177,15 @@ class DeliveryFunction:
             )
             return False
         return True
+
+    def _retry_later(self, record: Mapping[str, Any], attempts: int) -> None:
+        """Offer the record again after the usual backoff, not after the queue's whole visibility
+        timeout (several minutes): an unexpected failure is most often our own table or queue
+        stalling for a moment, and worth the same patience as a vendor's."""
+        delay = visibility_for(attempts, None, base_seconds=self.retry_base_seconds)
+        self.sqs.change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=delay
+        )
 
     def max_receive_count(self) -> int:
         """The queue's own ``maxReceiveCount``, read once, so the template stays the one source."""

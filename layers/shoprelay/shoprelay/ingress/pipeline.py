@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from shoprelay.aws import SYNCHRONOUS_ATTEMPTS, budget
 from shoprelay.config.shops import ShopConfig
 from shoprelay.ingress.http import RequestError, WebhookRequest, answer, read_request
 from shoprelay.ingress.message import fits_inline
@@ -32,6 +33,9 @@ _ORDER_KINDS = frozenset({"order_placed", "order_paid", "order_fulfilled", "orde
 """Kinds whose body is a whole order, worth remembering for the refunds that follow."""
 _REFUND_KIND = "order_refunded"
 _UNAUTHORIZED = RequestError(401, "unauthorized")
+_MARK_DONE_PAUSES = (0.0, 0.05, 0.2, 0.5)
+"""Pauses before each try at marking a published delivery done (the first try is at once)."""
+_ONE_TABLE_CALL_SECONDS = budget("dynamodb", SYNCHRONOUS_ATTEMPTS).worst_case_seconds()
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -212,14 +216,33 @@ class IngressPipeline:
             self.table.release_deliveries(keys, owner)
             raise
         accepted = {"status": "accepted", "id": canonical.id, "vendors": vendors}
-        try:
-            self.table.complete_deliveries(keys)
-        except Exception as error:
+        problem = self._mark_done(keys, deadline)
+        if problem is not None:
             # Published already, so the answer stays 2xx. The lease runs out and a retry may
             # publish again: a duplicate for the vendors to recognise, never a loss.
-            reason = f"published, but the delivery could not be marked done ({type(error).__name__})"
+            reason = f"published, but the delivery could not be marked done ({type(problem).__name__})"
             return Outcome(202, accepted, "WebhookAccepted", reason, canonical, also_count=("DeliveryNotMarkedDone",))
         return Outcome(202, accepted, "WebhookAccepted", event=canonical)
+
+    def _mark_done(self, keys: list[str], deadline: Deadline) -> Exception | None:
+        """Mark the published delivery done, trying again while the invocation has time.
+
+        A delivery left pending after its publish is published a second time when Shopify
+        sends the webhook again, so one throttled write is not the end of it.
+        """
+        problem: Exception | None = None
+        for pause in _MARK_DONE_PAUSES:
+            if problem is not None:
+                if deadline.remaining() < pause + _ONE_TABLE_CALL_SECONDS:
+                    break
+                time.sleep(pause)
+            try:
+                self.table.complete_deliveries(keys)
+            except Exception as error:
+                problem = error
+            else:
+                return None
+        return problem
 
     def _authenticate(self, shop: str, request: WebhookRequest) -> ShopConfig:
         """The shop's configuration, if the body was signed with one of its secrets.
