@@ -9,6 +9,7 @@ Every assumption is returned with the figures, so the printed table says what it
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 from shoprelay.vendors import vendor_names
@@ -23,7 +24,7 @@ PRICES = {
     "dynamodb_per_million_wru": 1.25,
     "dynamodb_per_million_rru": 0.25,
 }
-"""Published list prices (us-east-1) as the issue gives them."""
+"""Published list prices (us-east-1)."""
 
 ASSUMPTIONS: dict[str, Any] = {
     "webhooks_per_order": 1,
@@ -66,16 +67,15 @@ def _chunks(size_bytes: int) -> int:
     return max(1, math.ceil(size_bytes / (64 * 1024)))
 
 
-def run(translate: dict[str, Any], ingress: dict[str, Any]) -> dict[str, Any]:
-    specs = functions()
-    ingress_id = next(name for name, spec in specs.items() if spec["is_ingress"])
-    vendor_ids = {spec["environment"].get("VENDOR"): name for name, spec in specs.items() if not spec["is_ingress"]}
-    a = ASSUMPTIONS
-    webhooks = len(translate["fixtures"])
-    lines: list[dict[str, Any]] = []
+@dataclass
+class _Ledger:
+    """Cost lines for one order; Lambda's also keep the billed time the report prints."""
 
-    def line(service: str, item: str, quantity_per_order: float, unit_price_per_million: float) -> None:
-        lines.append(
+    specs: dict[str, dict[str, Any]]
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, service: str, item: str, quantity_per_order: float, unit_price_per_million: float) -> None:
+        self.lines.append(
             {
                 "service": service,
                 "item": item,
@@ -84,41 +84,67 @@ def run(translate: dict[str, Any], ingress: dict[str, Any]) -> dict[str, Any]:
             }
         )
 
-    def lambda_lines(name: str, invocations: float, duration_ms: float) -> None:
-        memory_gb = specs[name]["memory_mb"] / 1024
+    def add_lambda(self, name: str, invocations: float, duration_ms: float) -> None:
+        memory_mb = self.specs[name]["memory_mb"]
         billed = _billed_ms(duration_ms)
-        line("Lambda", f"{name} requests", invocations, PRICES["lambda_per_million_requests"])
-        line(
+        self.add("Lambda", f"{name} requests", invocations, PRICES["lambda_per_million_requests"])
+        self.add(
             "Lambda",
-            f"{name} {billed} ms x {specs[name]['memory_mb']} MB",
-            invocations * billed / 1000 * memory_gb,
+            f"{name} {billed} ms x {memory_mb} MB",
+            invocations * billed / 1000 * (memory_mb / 1024),
             PRICES["lambda_arm64_per_gb_second"] * 1e6,
         )
-        lines[-1].update(function=name, billed_ms=billed, memory_mb=specs[name]["memory_mb"])
+        self.lines[-1].update(function=name, billed_ms=billed, memory_mb=memory_mb)
 
-    # Ingress: one API call, one invocation, one publish per webhook.
+
+def run(translate: dict[str, Any], ingress: dict[str, Any]) -> dict[str, Any]:
+    specs = functions()
+    ledger = _Ledger(specs)
+    _ingress_lines(ledger, translate, ingress)
+    _vendor_lines(ledger, translate, ingress)
+    total = sum(entry["usd_per_million_orders"] for entry in ledger.lines)
+    return {
+        "prices": PRICES,
+        "assumptions": ASSUMPTIONS,
+        "notes": list(NOTES),
+        "lines": ledger.lines,
+        "total_usd_per_million_orders": total,
+    }
+
+
+def _ingress_lines(ledger: _Ledger, translate: dict[str, Any], ingress: dict[str, Any]) -> None:
+    """One API call, one invocation and one publish per webhook."""
+    a = ASSUMPTIONS
+    ingress_id = next(name for name, spec in ledger.specs.items() if spec["is_ingress"])
+    webhooks = len(translate["fixtures"])
     order_topics = [f for f in translate["fixtures"] if "(orders/" in f]
     refunds = webhooks - len(order_topics)
     documents = translate["order_document_bytes"] or [0]
     ingress_ms = (
-        ingress["p50_ms"] * _cpu_factor(specs[ingress_id]["memory_mb"])
+        ingress["p50_ms"] * _cpu_factor(ledger.specs[ingress_id]["memory_mb"])
         + a["dynamodb_transaction_ms"]
         + a["dynamodb_call_ms"]
         + a["sns_publish_ms"]
     )
-    line("API Gateway", "HTTP API requests", 1, PRICES["api_gateway_http_per_million"])
-    lambda_lines(ingress_id, 1, ingress_ms)
-    line("SNS", "publishes", _chunks(ingress["largest_message_bytes"]), PRICES["sns_per_million_publishes"])
+    ledger.add("API Gateway", "HTTP API requests", 1, PRICES["api_gateway_http_per_million"])
+    ledger.add_lambda(ingress_id, 1, ingress_ms)
+    ledger.add("SNS", "publishes", _chunks(ingress["largest_message_bytes"]), PRICES["sns_per_million_publishes"])
     # Write units round each item up to 1 KB, strongly consistent reads to 4 KB.
     memory_wru = sum(math.ceil(size / 1024) for size in documents) / len(documents) * len(order_topics) / webhooks
     memory_rru = sum(math.ceil(size / 4096) for size in documents) / len(documents) * refunds / webhooks
     claim_wru = 2 * a["delivery_claim_items"]  # transactional writes cost twice
-    line(
+    ledger.add(
         "DynamoDB", "ingress writes (claim + order memory)", claim_wru + memory_wru, PRICES["dynamodb_per_million_wru"]
     )
-    line("DynamoDB", "ingress reads (refund's order)", memory_rru, PRICES["dynamodb_per_million_rru"])
+    ledger.add("DynamoDB", "ingress reads (refund's order)", memory_rru, PRICES["dynamodb_per_million_rru"])
 
-    # Vendors: one message and one invocation per webhook each, whether it sends or skips.
+
+def _vendor_lines(ledger: _Ledger, translate: dict[str, Any], ingress: dict[str, Any]) -> None:
+    """One message and one invocation per webhook for each vendor, whether it sends or skips."""
+    a = ASSUMPTIONS
+    specs = ledger.specs
+    vendor_ids = {spec["environment"].get("VENDOR"): name for name, spec in specs.items() if not spec["is_ingress"]}
+    webhooks = len(translate["fixtures"])
     sqs_requests = 0.0
     vendor_wru = vendor_rru = 0.0
     for vendor in vendor_names():
@@ -135,19 +161,10 @@ def run(translate: dict[str, Any], ingress: dict[str, Any]) -> dict[str, Any]:
             + recorded * 2 * a["dynamodb_call_ms"]
             + requests * a["vendor_http_ms"]
         )
-        lambda_lines(name, a["messages_per_vendor_invocation"], duration)
+        ledger.add_lambda(name, a["messages_per_vendor_invocation"], duration)
         sqs_requests += a["sqs_requests_per_message"] * _chunks(ingress["largest_message_bytes"])
         vendor_rru += sending
         vendor_wru += 2 * recorded
-    line("SQS", "send + receive + delete, 5 queues", sqs_requests, PRICES["sqs_per_million_requests"])
-    line("DynamoDB", "vendor effect writes (claim + complete)", vendor_wru, PRICES["dynamodb_per_million_wru"])
-    line("DynamoDB", "vendor effect queries", vendor_rru, PRICES["dynamodb_per_million_rru"])
-
-    total = sum(entry["usd_per_million_orders"] for entry in lines)
-    return {
-        "prices": PRICES,
-        "assumptions": ASSUMPTIONS,
-        "notes": list(NOTES),
-        "lines": lines,
-        "total_usd_per_million_orders": total,
-    }
+    ledger.add("SQS", "send + receive + delete, 5 queues", sqs_requests, PRICES["sqs_per_million_requests"])
+    ledger.add("DynamoDB", "vendor effect writes (claim + complete)", vendor_wru, PRICES["dynamodb_per_million_wru"])
+    ledger.add("DynamoDB", "vendor effect queries", vendor_rru, PRICES["dynamodb_per_million_rru"])

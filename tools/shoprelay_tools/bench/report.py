@@ -37,7 +37,7 @@ def collect(quick: bool = False) -> dict[str, Any]:
 
 
 def budgets(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every budget of the issue with its figure and whether it is met (None: not measured)."""
+    """Every budget with its figure and whether it is met (None: not measured)."""
     found: list[dict[str, Any]] = []
     for vendor, figures in report["translate"]["vendors"].items():
         found.append(
@@ -82,98 +82,112 @@ def _mb(size_bytes: int) -> str:
 
 
 def rows(report: dict[str, Any]) -> list[Row]:
-    table: list[Row] = []
-    t = report["translate"]
-    for vendor, v in t["vendors"].items():
-        table.append(
-            (
-                "translate",
-                vendor,
-                f"{v['orders_per_second']:,.0f} orders/s ({v['us_per_order']:.0f} us)",
-                f"{v['floor_us_per_order']:.0f} us",
-                f"{v['ratio']:.1f}x",
-                f"<= {v['budget_ratio']:g}x",
-                _met(v["met"]),
-            )
-        )
-    shared = statistics.median(v["canonical_us_per_order"] for v in t["vendors"].values())
-    shared_ratio = statistics.median(v["canonical_ratio"] for v in t["vendors"].values())
-    floor = statistics.median(v["floor_us_per_order"] for v in t["vendors"].values())
-    table.append(
+    return [row for section in _SECTIONS for row in section(report)]
+
+
+def _translate_rows(report: dict[str, Any]) -> list[Row]:
+    vendors = report["translate"]["vendors"]
+    table: list[Row] = [
         (
             "translate",
-            "of which raw body -> canonical event",
-            f"{shared:.0f} us",
-            f"{floor:.0f} us",
-            f"{shared_ratio:.1f}x",
-            "",
-            "",
+            vendor,
+            f"{v['orders_per_second']:,.0f} orders/s ({v['us_per_order']:.0f} us)",
+            f"{v['floor_us_per_order']:.0f} us",
+            f"{v['ratio']:.1f}x",
+            f"<= {v['budget_ratio']:g}x",
+            _met(v["met"]),
         )
-    )
+        for vendor, v in vendors.items()
+    ]
+    shared = statistics.median(v["canonical_us_per_order"] for v in vendors.values())
+    shared_ratio = statistics.median(v["canonical_ratio"] for v in vendors.values())
+    floor = statistics.median(v["floor_us_per_order"] for v in vendors.values())
+    item = "of which raw body -> canonical event"
+    table.append(("translate", item, f"{shared:.0f} us", f"{floor:.0f} us", f"{shared_ratio:.1f}x", "", ""))
+    return table
+
+
+def _ingress_rows(report: dict[str, Any]) -> list[Row]:
     i = report["ingress"]
-    table.append(("ingress", "accepted webhooks/s", f"{i['accepted_per_second']:,.0f}/s", "", "", "", ""))
-    table.append(("ingress", "handler p50", f"{i['p50_ms']:.2f} ms", "", "", "", ""))
-    table.append(
-        ("ingress", "handler p99", f"{i['p99_ms']:.2f} ms", "", "", f"< {i['budget_p99_ms']:g} ms", _met(i["met"]))
-    )
+    return [
+        ("ingress", "accepted webhooks/s", f"{i['accepted_per_second']:,.0f}/s", "", "", "", ""),
+        ("ingress", "handler p50", f"{i['p50_ms']:.2f} ms", "", "", "", ""),
+        ("ingress", "handler p99", f"{i['p99_ms']:.2f} ms", "", "", f"< {i['budget_p99_ms']:g} ms", _met(i["met"])),
+    ]
+
+
+def _cold_start_rows(report: dict[str, Any]) -> list[Row]:
     c = report["cold_start"]
-    table.append(("cold start", f"floor (median of {c['runs']})", f"{c['floor_ms']:.0f} ms", "", "", "", ""))
-    for name, f in c["functions"].items():
-        table.append(
-            (
-                "cold start",
-                name,
-                f"{f['median_ms']:.0f} ms",
-                f"{c['floor_ms']:.0f} ms",
-                f"{f['ratio']:.2f}x",
-                f"<= {f['budget_ratio']:g}x",
-                _met(f["met"]),
-            )
+    floor = f"{c['floor_ms']:.0f} ms"
+    table: list[Row] = [("cold start", f"floor (median of {c['runs']})", floor, "", "", "", "")]
+    table.extend(
+        (
+            "cold start",
+            name,
+            f"{f['median_ms']:.0f} ms",
+            floor,
+            f"{f['ratio']:.2f}x",
+            f"<= {f['budget_ratio']:g}x",
+            _met(f["met"]),
         )
+        for name, f in c["functions"].items()
+    )
+    return table
+
+
+def _size_rows(report: dict[str, Any]) -> list[Row]:
     s = report["size"]
-    if not s["built"]:
-        table.append(("size", "all", s["note"], "", "", "", ""))
-    functions = {n: a for n, a in s["artifacts"].items() if a["kind"] == "AWS::Serverless::Function"}
-    for name, a in s["artifacts"].items():
-        if a["kind"] == "AWS::Serverless::LayerVersion":
-            table.append(
-                (
-                    "size",
-                    f"{name} (layer)",
-                    f"{_mb(a['unzipped_bytes'])} ({_mb(a['zipped_bytes'])} zipped)",
-                    "",
-                    "",
-                    f"< {s['layer_budget_bytes'] / 1e6:g} MB",
-                    _met(a["unzipped_bytes"] < s["layer_budget_bytes"]),
-                )
-            )
-    if functions:
-        largest = max(functions.values(), key=lambda a: a["unzipped_bytes"])
-        table.append(
-            (
-                "size",
-                f"each of {len(functions)} functions (largest)",
-                f"{_mb(largest['unzipped_bytes'])} ({_mb(largest['zipped_bytes'])} zipped)",
-                "",
-                "",
-                "",
-                "",
-            )
+    table: list[Row] = [] if s["built"] else [("size", "all", s["note"], "", "", "", "")]
+    table.extend(
+        (
+            "size",
+            f"{name} (layer)",
+            _sizes(a),
+            "",
+            "",
+            f"< {s['layer_budget_bytes'] / 1e6:g} MB",
+            _met(a["unzipped_bytes"] < s["layer_budget_bytes"]),
         )
+        for name, a in s["artifacts"].items()
+        if a["kind"] == "AWS::Serverless::LayerVersion"
+    )
+    functions = [a for a in s["artifacts"].values() if a["kind"] == "AWS::Serverless::Function"]
+    if functions:
+        largest = max(functions, key=lambda a: a["unzipped_bytes"])
+        table.append(("size", f"each of {len(functions)} functions (largest)", _sizes(largest), "", "", "", ""))
+    return table
+
+
+def _sizes(artifact: dict[str, Any]) -> str:
+    return f"{_mb(artifact['unzipped_bytes'])} ({_mb(artifact['zipped_bytes'])} zipped)"
+
+
+def _cost_rows(report: dict[str, Any]) -> list[Row]:
+    lines = report["cost"]["lines"]
     by_service: dict[str, float] = {}
-    for entry in report["cost"]["lines"]:
+    for entry in lines:
         by_service[entry["service"]] = by_service.get(entry["service"], 0.0) + entry["usd_per_million_orders"]
-    durations = [entry for entry in report["cost"]["lines"] if "billed_ms" in entry]
-    for service, usd in by_service.items():
-        item = service
-        if service == "Lambda" and durations:
-            vendors = [e["billed_ms"] for e in durations[1:]]
-            item += f" ({durations[0]['billed_ms']} ms ingress"
-            item += f", {min(vendors)}-{max(vendors)} ms vendors" if vendors else ""
-            item += f", {durations[0]['memory_mb']} MB)"
-        table.append(("cost/M orders", item, f"${usd:.2f}", "", "", "", ""))
+    lambda_item = _lambda_item([entry for entry in lines if "billed_ms" in entry])
+    table: list[Row] = [
+        ("cost/M orders", lambda_item if service == "Lambda" else service, f"${usd:.2f}", "", "", "", "")
+        for service, usd in by_service.items()
+    ]
     table.append(("cost/M orders", "total", f"${report['cost']['total_usd_per_million_orders']:.2f}", "", "", "", ""))
     return table
+
+
+def _lambda_item(durations: list[dict[str, Any]]) -> str:
+    """Lambda's cost rides on billed time, so its row names the durations it was priced at."""
+    if not durations:
+        return "Lambda"
+    vendors = [e["billed_ms"] for e in durations[1:]]
+    item = f"Lambda ({durations[0]['billed_ms']} ms ingress"
+    item += f", {min(vendors)}-{max(vendors)} ms vendors" if vendors else ""
+    return item + f", {durations[0]['memory_mb']} MB)"
+
+
+_SECTIONS = (_translate_rows, _ingress_rows, _cold_start_rows, _size_rows, _cost_rows)
+"""The report's sections, in the order they are printed."""
 
 
 def render(report: dict[str, Any]) -> str:

@@ -22,8 +22,9 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -81,23 +82,34 @@ def _candidate_libraries() -> list[JsonLibrary]:
             lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
         )
     ]
-    for name in ("orjson", "msgspec", "ujson"):
+    for name, adapt in _BYTES_ADAPTERS.items():
         try:
             module: Any = importlib.import_module(name)
         except ImportError:
             continue
-        version = str(getattr(module, "__version__", "?"))
-        if name == "orjson":
-            found.append(JsonLibrary(name, version, module.loads, module.dumps))
-        elif name == "msgspec":
-            found.append(JsonLibrary(name, version, module.json.decode, module.json.encode))
-        else:
-
-            def ujson_dumps(value: Any, m: Any = module) -> bytes:
-                return bytes(m.dumps(value, ensure_ascii=False).encode("utf-8"))
-
-            found.append(JsonLibrary(name, version, module.loads, ujson_dumps))
+        loads, dumps = adapt(module)
+        found.append(JsonLibrary(name, str(getattr(module, "__version__", "?")), loads, dumps))
     return found
+
+
+type _Codec = tuple[Callable[[bytes], Any], Callable[[Any], bytes]]
+
+
+def _ujson_codec(module: Any) -> _Codec:
+    """ujson writes text, so its output is encoded to be compared with the bytes writers."""
+
+    def dumps(value: Any) -> bytes:
+        return bytes(module.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    return module.loads, dumps
+
+
+_BYTES_ADAPTERS: dict[str, Callable[[Any], _Codec]] = {
+    "orjson": lambda module: (module.loads, module.dumps),
+    "msgspec": lambda module: (module.json.decode, module.json.encode),
+    "ujson": _ujson_codec,
+}
+"""Optional JSON libraries by module name, each with how to read and write bytes through it."""
 
 
 def fastest_json(bodies: list[bytes], quick: bool = False) -> JsonLibrary:
@@ -191,75 +203,110 @@ def _body_data(request: Any) -> Any:
 def measure_vendor(name: str, library: JsonLibrary, *, quick: bool = False) -> dict[str, Any]:
     """Orders per second for one vendor over the fixture set, and its floor."""
     vendor = load_vendor(name)
-    settings = bench_settings(vendor)
     inputs = _inputs()
-
-    # What each fixture produces, computed once: the floor serialises the same bodies.
-    produced: list[list[Any]] = []
-    messages: list[str] = []
-    requests = skipped = non_repeatable = 0
-    for item in inputs:
-        event = _event(item)
-        messages.append(to_json_text(event))
-        translation = translate_for_shop(vendor, event, settings)
-        skipped += translation.skipped is not None
-        requests += len(translation.requests)
-        non_repeatable += sum(1 for request in translation.requests if not request.repeatable)
-        produced.append([data for data in map(_body_data, translation.requests) if data is not None])
-
-    def ours() -> None:
-        for item in inputs:
-            for request in translate_for_shop(vendor, _event(item), settings).requests:
-                request.body_bytes()
-
-    def canonical() -> None:
-        for item in inputs:
-            _event(item)
-
-    def floor() -> None:
-        for item, bodies in zip(inputs, produced, strict=True):
-            library.loads(item.body)
-            for data in bodies:
-                library.dumps(data)
-
-    raw_settings = {**vendor.placeholder_settings, "send_test_orders": True}
-
-    def delivery() -> None:
-        for message in messages:
-            event = from_json(CanonicalEvent, message)
-            shop_settings = vendor.settings_model.parse(raw_settings)
-            for request in translate_for_shop(vendor, event, shop_settings).requests:
-                request.body_bytes()
-
-    rounds = 3 if quick else 15
-    target = 0.002 if quick else 0.03
-    loops = {fn: _loops_for(fn, target) for fn in (ours, floor, canonical, delivery)}
-    samples: dict[Callable[[], None], list[float]] = {fn: [] for fn in loops}
-    gc.collect()
-    for _ in range(rounds):
-        for fn, runs in loops.items():
-            started = time.perf_counter()
-            for _ in range(runs):
-                fn()
-            samples[fn].append((time.perf_counter() - started) / runs)
+    produced = _produce(vendor, inputs)
+    seconds = _median_seconds(_workloads(vendor, inputs, produced, library), quick=quick)
     count = len(inputs)
-    ours_s = statistics.median(samples[ours]) / count
-    floor_s = statistics.median(samples[floor]) / count
+    ours_s = seconds["ours"] / count
+    floor_s = seconds["floor"] / count
     ratio = ours_s / floor_s
     return {
         "orders_per_second": 1 / ours_s,
         "us_per_order": ours_s * 1e6,
         "floor_us_per_order": floor_s * 1e6,
         "ratio": ratio,
-        "canonical_us_per_order": statistics.median(samples[canonical]) / count * 1e6,
-        "canonical_ratio": statistics.median(samples[canonical]) / count / floor_s,
-        "delivery_us_per_message": statistics.median(samples[delivery]) / count * 1e6,
-        "requests": requests,
-        "non_repeatable_requests": non_repeatable,
-        "skipped": skipped,
+        "canonical_us_per_order": seconds["canonical"] / count * 1e6,
+        "canonical_ratio": seconds["canonical"] / count / floor_s,
+        "delivery_us_per_message": seconds["delivery"] / count * 1e6,
+        "requests": produced.requests,
+        "non_repeatable_requests": produced.non_repeatable,
+        "skipped": produced.skipped,
         "budget_ratio": BUDGET_RATIO,
         "met": ratio <= BUDGET_RATIO,
     }
+
+
+@dataclass
+class _Produced:
+    """What one vendor makes of the fixture set, computed once so the floor serialises the same bodies."""
+
+    bodies: list[list[Any]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    """The canonical events as the vendor function's SQS messages carry them."""
+    requests: int = 0
+    non_repeatable: int = 0
+    skipped: int = 0
+
+
+def _produce(vendor: Vendor, inputs: list[_Input]) -> _Produced:
+    settings = bench_settings(vendor)
+    produced = _Produced()
+    for item in inputs:
+        event = _event(item)
+        produced.messages.append(to_json_text(event))
+        translation = translate_for_shop(vendor, event, settings)
+        produced.skipped += translation.skipped is not None
+        produced.requests += len(translation.requests)
+        produced.non_repeatable += sum(1 for request in translation.requests if not request.repeatable)
+        produced.bodies.append([data for data in map(_body_data, translation.requests) if data is not None])
+    return produced
+
+
+def _workloads(
+    vendor: Vendor, inputs: list[_Input], produced: _Produced, library: JsonLibrary
+) -> dict[str, Callable[[], None]]:
+    """One pass over the fixture set for each figure, in the order the rounds interleave them."""
+    raw_settings = {**vendor.placeholder_settings, "send_test_orders": True}
+    return {
+        "ours": partial(_translate_all, vendor, bench_settings(vendor), inputs),
+        "floor": partial(_floor, library, inputs, produced.bodies),
+        "canonical": partial(_canonical_all, inputs),
+        "delivery": partial(_deliver_all, vendor, raw_settings, produced.messages),
+    }
+
+
+def _translate_all(vendor: Vendor, settings: VendorSettings, inputs: list[_Input]) -> None:
+    for item in inputs:
+        for request in translate_for_shop(vendor, _event(item), settings).requests:
+            request.body_bytes()
+
+
+def _floor(library: JsonLibrary, inputs: list[_Input], produced_bodies: list[list[Any]]) -> None:
+    for item, bodies in zip(inputs, produced_bodies, strict=True):
+        library.loads(item.body)
+        for data in bodies:
+            library.dumps(data)
+
+
+def _canonical_all(inputs: list[_Input]) -> None:
+    for item in inputs:
+        _event(item)
+
+
+def _deliver_all(vendor: Vendor, raw_settings: dict[str, Any], messages: list[str]) -> None:
+    """Settings are validated per message, as a vendor function does for each one it receives."""
+    for message in messages:
+        event = from_json(CanonicalEvent, message)
+        shop_settings = vendor.settings_model.parse(raw_settings)
+        for request in translate_for_shop(vendor, event, shop_settings).requests:
+            request.body_bytes()
+
+
+def _median_seconds(workloads: dict[str, Callable[[], None]], *, quick: bool) -> dict[str, float]:
+    """Median seconds per pass of each workload, run interleaved so machine noise hits them all."""
+    rounds = 3 if quick else 15
+    target = 0.002 if quick else 0.03
+    loops = {name: _loops_for(work, target) for name, work in workloads.items()}
+    samples: dict[str, list[float]] = {name: [] for name in workloads}
+    gc.collect()
+    for _ in range(rounds):
+        for name, runs in loops.items():
+            work = workloads[name]
+            started = time.perf_counter()
+            for _ in range(runs):
+                work()
+            samples[name].append((time.perf_counter() - started) / runs)
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def run(quick: bool = False, vendors: tuple[str, ...] | None = None) -> dict[str, Any]:

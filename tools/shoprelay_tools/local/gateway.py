@@ -26,7 +26,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -49,41 +49,77 @@ class FaultRequestError(ValueError):
     """A ``POST /_local/faults`` body that cannot be honoured; the message says why."""
 
 
+_FAULT_FIELDS = frozenset({"vendor", "times", "status", "retry_after", "timeout", "reset", "delay_seconds"})
+
+
 def parse_fault(payload: Any, vendors: list[str]) -> tuple[str, Fault, int]:
     """``(vendor, fault, times)`` from a faults request body."""
     if not isinstance(payload, dict):
         raise FaultRequestError("the body must be a JSON object")
-    allowed = {"vendor", "times", "status", "retry_after", "timeout", "reset", "delay_seconds"}
-    unknown = sorted(set(payload) - allowed)
+    unknown = sorted(set(payload) - _FAULT_FIELDS)
     if unknown:
-        raise FaultRequestError(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        allowed = ", ".join(sorted(_FAULT_FIELDS))
+        raise FaultRequestError(f"unknown field(s) {', '.join(unknown)}; allowed: {allowed}")
     vendor = payload.get("vendor")
     if vendor not in vendors:
         raise FaultRequestError(f"vendor must be one of {', '.join(vendors)}; got {vendor!r}")
     times = payload.get("times", 1)
-    if not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= 1000:
+    if not (_is_number(times, whole=True) and 1 <= times <= 1000):
         raise FaultRequestError("times must be a whole number from 1 to 1000")
-    kinds = [name for name in ("status", "timeout", "reset") if payload.get(name) not in (None, False)]
+    return vendor, _FAULT_PARSERS[_fault_kind(payload)](payload), times
+
+
+def _is_number(value: Any, *, whole: bool) -> bool:
+    """JSON ``true`` is an int to Python, but never a count, a code or a delay to a caller."""
+    kinds = int if whole else (int, float)
+    return isinstance(value, kinds) and not isinstance(value, bool)
+
+
+def _fault_kind(payload: Mapping[str, Any]) -> str:
+    kinds = [name for name in _FAULT_PARSERS if payload.get(name) not in (None, False)]
     if len(kinds) != 1:
         raise FaultRequestError('give exactly one of "status": <code>, "timeout": true or "reset": true')
-    retry_after = payload.get("retry_after")
-    if retry_after is not None and kinds != ["status"]:
+    if payload.get("retry_after") is not None and kinds != ["status"]:
         raise FaultRequestError("retry_after only goes with status")
-    if kinds == ["status"]:
-        status = payload["status"]
-        if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-            raise FaultRequestError("status must be an HTTP status code (100-599)")
-        if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, (str, int))):
-            raise FaultRequestError('retry_after must be seconds or an HTTP date, e.g. "1"')
-        return vendor, Fault(status=status, retry_after=None if retry_after is None else str(retry_after)), times
-    if payload[kinds[0]] is not True:
-        raise FaultRequestError(f"{kinds[0]} must be true")
-    if kinds == ["reset"]:
-        return vendor, Fault(kind="reset"), times
+    return kinds[0]
+
+
+def _status_fault(payload: Mapping[str, Any]) -> Fault:
+    status = payload["status"]
+    if not (_is_number(status, whole=True) and 100 <= status <= 599):
+        raise FaultRequestError("status must be an HTTP status code (100-599)")
+    retry_after = payload.get("retry_after")
+    if retry_after is None:
+        return Fault(status=status)
+    if isinstance(retry_after, bool) or not isinstance(retry_after, (str, int)):
+        raise FaultRequestError('retry_after must be seconds or an HTTP date, e.g. "1"')
+    return Fault(status=status, retry_after=str(retry_after))
+
+
+def _reset_fault(payload: Mapping[str, Any]) -> Fault:
+    _require_true(payload, "reset")
+    return Fault(kind="reset")
+
+
+def _timeout_fault(payload: Mapping[str, Any]) -> Fault:
+    _require_true(payload, "timeout")
     delay = payload.get("delay_seconds", 6.0)
-    if not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 < delay <= 60:
+    if not (_is_number(delay, whole=False) and 0 < delay <= 60):
         raise FaultRequestError("delay_seconds must be a number of seconds from 0 to 60")
-    return vendor, Fault(kind="timeout", delay_seconds=float(delay)), times
+    return Fault(kind="timeout", delay_seconds=float(delay))
+
+
+def _require_true(payload: Mapping[str, Any], kind: str) -> None:
+    """A flag kind is switched on with ``true`` only, so a typo such as ``1`` is not read as one."""
+    if payload[kind] is not True:
+        raise FaultRequestError(f"{kind} must be true")
+
+
+_FAULT_PARSERS: dict[str, Callable[[Mapping[str, Any]], Fault]] = {
+    "status": _status_fault,
+    "timeout": _timeout_fault,
+    "reset": _reset_fault,
+}
 
 
 def _route_pattern(path: str) -> re.Pattern[str]:
@@ -112,57 +148,86 @@ def http_api_event(
 ) -> dict[str, Any]:
     """The API Gateway HTTP API payload 2.0 event for one request."""
     parts = urlsplit(target)
-    merged: dict[str, str] = {}
-    cookies: list[str] = []
-    for name, value in headers:
-        key = name.lower()
-        if key == "cookie":
-            cookies.extend(c.strip() for c in value.split(";") if c.strip())
-            continue
-        merged[key] = f"{merged[key]},{value}" if key in merged else value
-    now = time.time()
+    merged, cookies = _merged_headers(headers)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": parts.path,
         "rawQueryString": parts.query,
         "headers": merged,
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "local",
-            "domainName": merged.get("host", "localhost"),
-            "domainPrefix": merged.get("host", "localhost").split(".")[0],
-            "http": {
-                "method": method,
-                "path": parts.path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
-                "userAgent": merged.get("user-agent", ""),
-            },
-            "requestId": request_id,
-            "routeKey": route_key,
-            "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "timeEpoch": int(now * 1000),
-        },
+        "requestContext": _request_context(
+            method=method,
+            path=parts.path,
+            headers=merged,
+            route_key=route_key,
+            source_ip=source_ip,
+            request_id=request_id,
+        ),
         "isBase64Encoded": False,
     }
     if cookies:
         event["cookies"] = cookies
     if parts.query:
-        query: dict[str, str] = {}
-        for key, value in parse_qsl(parts.query, keep_blank_values=True):
-            query[key] = f"{query[key]},{value}" if key in query else value
-        event["queryStringParameters"] = query
+        event["queryStringParameters"] = _joined(parse_qsl(parts.query, keep_blank_values=True))
     if path_parameters:
         event["pathParameters"] = dict(path_parameters)
     if body:
-        try:
-            event["body"] = body.decode("utf-8")
-        except UnicodeDecodeError:
-            event["body"] = base64.b64encode(body).decode("ascii")
-            event["isBase64Encoded"] = True
+        event.update(_event_body(body))
     return event
+
+
+def _merged_headers(headers: list[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
+    """API Gateway moves cookies to their own list and joins the other repeated headers."""
+    cookies: list[str] = []
+    others: list[tuple[str, str]] = []
+    for name, value in headers:
+        key = name.lower()
+        if key == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+        else:
+            others.append((key, value))
+    return _joined(others), cookies
+
+
+def _joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Repeated names keep every value, comma-separated, as payload 2.0 does."""
+    joined: dict[str, str] = {}
+    for key, value in pairs:
+        joined[key] = f"{joined[key]},{value}" if key in joined else value
+    return joined
+
+
+def _request_context(
+    *, method: str, path: str, headers: Mapping[str, str], route_key: str, source_ip: str, request_id: str
+) -> dict[str, Any]:
+    now = time.time()
+    host = headers.get("host", "localhost")
+    return {
+        "accountId": ACCOUNT,
+        "apiId": "local",
+        "domainName": host,
+        "domainPrefix": host.split(".")[0],
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": headers.get("user-agent", ""),
+        },
+        "requestId": request_id,
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "timeEpoch": int(now * 1000),
+    }
+
+
+def _event_body(body: bytes) -> dict[str, Any]:
+    """A body that is not UTF-8 travels base64-encoded, flagged so the handler can tell."""
+    try:
+        return {"body": body.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"body": base64.b64encode(body).decode("ascii"), "isBase64Encoded": True}
 
 
 def http_answer(result: Any) -> tuple[int, dict[str, str], bytes]:
@@ -283,27 +348,34 @@ class Gateway:
         return http_answer(result)
 
     def inspect(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
-        stack = self.stack
-        if (method, path) == ("GET", "/_local/deliveries"):
-            return 200, [d.as_dict() for d in stack.sandboxes.recorded()]
-        if (method, path) == ("GET", "/_local/dlq"):
-            return 200, stack.dead_letters()
-        if (method, path) == ("GET", "/_local/outcomes"):
-            return 200, [o.as_dict() for o in stack.outcomes.all()]
-        if (method, path) == ("POST", "/_local/faults"):
-            try:
-                payload = json.loads(body or b"null")
-            except ValueError:
-                return 400, {"error": "the body must be JSON"}
-            try:
-                vendor, fault, times = parse_fault(payload, sorted(stack.sandboxes.sandboxes))
-            except FaultRequestError as error:
-                return 400, {"error": str(error)}
-            stack.sandboxes.add_faults(vendor, fault, times)
-            return 200, {"vendor": vendor, "times": times, "fault": fault.__dict__}
+        show = _INSPECTIONS.get((method, path))
+        if show is not None:
+            return show(self, body)
         if path in {"/_local", "/_local/"}:
             return 200, {"endpoints": sorted(INSPECTION_PATHS.values())}
         return 404, {"error": f"no {method} {path}", "endpoints": sorted(INSPECTION_PATHS.values())}
+
+    def _deliveries(self, body: bytes) -> tuple[int, Any]:
+        return 200, [d.as_dict() for d in self.stack.sandboxes.recorded()]
+
+    def _dead_letters(self, body: bytes) -> tuple[int, Any]:
+        return 200, self.stack.dead_letters()
+
+    def _outcomes(self, body: bytes) -> tuple[int, Any]:
+        return 200, [o.as_dict() for o in self.stack.outcomes.all()]
+
+    def _add_faults(self, body: bytes) -> tuple[int, Any]:
+        sandboxes = self.stack.sandboxes
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return 400, {"error": "the body must be JSON"}
+        try:
+            vendor, fault, times = parse_fault(payload, sorted(sandboxes.sandboxes))
+        except FaultRequestError as error:
+            return 400, {"error": str(error)}
+        sandboxes.add_faults(vendor, fault, times)
+        return 200, {"vendor": vendor, "times": times, "fault": fault.__dict__}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         gateway = self
@@ -364,3 +436,11 @@ class Gateway:
             do_OPTIONS = _serve  # noqa: N815
 
         return Handler
+
+
+_INSPECTIONS: dict[tuple[str, str], Callable[[Gateway, bytes], tuple[int, Any]]] = {
+    ("GET", "/_local/deliveries"): Gateway._deliveries,
+    ("GET", "/_local/dlq"): Gateway._dead_letters,
+    ("GET", "/_local/outcomes"): Gateway._outcomes,
+    ("POST", "/_local/faults"): Gateway._add_faults,
+}

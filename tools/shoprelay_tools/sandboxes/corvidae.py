@@ -51,13 +51,18 @@ class CorvidaeSandbox:
         """Hits taken, by ``eventID``; a repeated id does not replace the first."""
 
     def answer(self, request: SandboxRequest) -> SandboxAnswer:
-        if request.method.upper() != "GET":
-            return SandboxAnswer(405, b"method not allowed: use GET", {"Allow": "GET", "Content-Type": "text/plain"})
-        if request.path != "/i":
-            return SandboxAnswer.text(404, f"not found: {request.path}")
-        if request.body:
-            return SandboxAnswer.text(400, "a hit carries its data in the query string, not a body")
+        refusal = _shape_refusal(request)
+        if refusal is not None:
+            return refusal
         params, problem = _single_values(request.query)
+        refusal = self._params_refusal(params, problem)
+        if refusal is not None:
+            return refusal
+        self.transactions.setdefault(params["eventID"], params)
+        return SandboxAnswer(200, PIXEL_GIF, {"Content-Type": "image/gif", "Cache-Control": "no-store"})
+
+    def _params_refusal(self, params: Mapping[str, str], problem: str | None) -> SandboxAnswer | None:
+        """The account is checked before the hit, so an unknown ``appId`` is a 403 whatever it carries."""
         if problem:
             return SandboxAnswer.text(400, problem)
         if not params.get("appId"):
@@ -65,10 +70,7 @@ class CorvidaeSandbox:
         if params["appId"] != self.app_id:
             return SandboxAnswer.text(403, "unknown appId")
         problem = _first_problem(params) or self._account_problem(params)
-        if problem:
-            return SandboxAnswer.text(400, problem)
-        self.transactions.setdefault(params["eventID"], params)
-        return SandboxAnswer(200, PIXEL_GIF, {"Content-Type": "image/gif", "Cache-Control": "no-store"})
+        return SandboxAnswer.text(400, problem) if problem else None
 
     def _account_problem(self, params: Mapping[str, str]) -> str | None:
         if self.digital_property is not None and params["digitalProperty"] != self.digital_property:
@@ -76,6 +78,17 @@ class CorvidaeSandbox:
         if self.conversion_name is not None and params["conversionName"] != self.conversion_name:
             return "unknown conversionName"
         return None
+
+
+def _shape_refusal(request: SandboxRequest) -> SandboxAnswer | None:
+    """Method, path and body are judged before any parameter, as a pixel endpoint would."""
+    if request.method.upper() != "GET":
+        return SandboxAnswer(405, b"method not allowed: use GET", {"Allow": "GET", "Content-Type": "text/plain"})
+    if request.path != "/i":
+        return SandboxAnswer.text(404, f"not found: {request.path}")
+    if request.body:
+        return SandboxAnswer.text(400, "a hit carries its data in the query string, not a body")
+    return None
 
 
 def _single_values(query: Mapping[str, list[str]]) -> tuple[dict[str, str], str | None]:
@@ -89,34 +102,65 @@ def _single_values(query: Mapping[str, list[str]]) -> tuple[dict[str, str], str 
 
 def _first_problem(params: Mapping[str, str]) -> str | None:
     """The first thing wrong with a transaction hit, in the docs' parameter order."""
+    return (
+        _timestamp_problem(params)
+        or _fixed_problem(params)
+        or _character_set_problem(params)
+        or _missing_text_problem(params)
+        or _transaction_problem(params)
+    )
+
+
+def _timestamp_problem(params: Mapping[str, str]) -> str | None:
     timestamp = params.get("timestamp")
     if not timestamp:
         return "missing parameter: timestamp"
     if not _MILLISECONDS.fullmatch(timestamp):
         return "invalid timestamp: expected UTC epoch milliseconds"
+    return None
+
+
+def _fixed_problem(params: Mapping[str, str]) -> str | None:
     for key, expected in _FIXED.items():
         if key not in params:
             return f"missing parameter: {key}"
         if params[key] != expected:
             return f"invalid {key}: expected {expected}"
+    return None
+
+
+def _character_set_problem(params: Mapping[str, str]) -> str | None:
     if params.get("characterSet", "UTF-8").upper() not in {"UTF-8", "UTF8"}:
         return "invalid characterSet: expected UTF-8"
-    for key in _REQUIRED_TEXT:
-        if not params.get(key):
-            return f"missing parameter: {key}"
-    return _transaction_problem(params)
+    return None
+
+
+def _missing_text_problem(params: Mapping[str, str]) -> str | None:
+    return next((f"missing parameter: {key}" for key in _REQUIRED_TEXT if not params.get(key)), None)
 
 
 def _transaction_problem(params: Mapping[str, str]) -> str | None:
+    return _transaction_id_problem(params) or _currency_problem(params) or _amount_problem(params)
+
+
+def _transaction_id_problem(params: Mapping[str, str]) -> str | None:
     transaction_id, order_id = params.get("transactionId"), params.get("orderId")
     if not (transaction_id or order_id):
         return "missing parameter: transactionId"
     if transaction_id and order_id and transaction_id != order_id:
         return "transactionId and orderId differ"
+    return None
+
+
+def _currency_problem(params: Mapping[str, str]) -> str | None:
     if not params.get("currency"):
         return "missing parameter: currency"
     if not _CURRENCY.fullmatch(params["currency"]):
         return "invalid currency: expected an ISO 4217 code such as GBP"
+    return None
+
+
+def _amount_problem(params: Mapping[str, str]) -> str | None:
     if not params.get("revenue"):
         return "missing parameter: revenue"
     for key in ("revenue", *_OPTIONAL_AMOUNTS):

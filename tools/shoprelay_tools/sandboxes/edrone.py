@@ -6,10 +6,10 @@ with an ``x-edrone-event-id`` header; errors are HTTP 400 with ``{"error": "<mes
 ``{"error": "Missing required field: app_id"}``. Products travel as ``|``-separated lists in
 one order, category levels as ``~``-joined paths, ``event_utc_date`` as ``YYYY-MM-DD HH:MM:SS``.
 
-Not documented, chosen here and marked where used: the per-action required fields (the
-defaults our research proposes), the answer to an unknown App ID, wrong methods, paths and
-content types, and the body size limit. This module is a second, independent reading of the
-docs: it deliberately shares no code with shoprelay's translator.
+Not documented, chosen here and marked where used: the per-action required fields (what an
+order, a cancellation or a subscription cannot do without), the answer to an unknown App ID,
+wrong methods, paths and content types, and the body size limit. This module is a second,
+independent reading of the docs: it deliberately shares no code with shoprelay's translator.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ MAX_BODY_BYTES = 64 * 1024
 """Undocumented: a common form-body limit for web front ends, answered with 413 below."""
 
 _ACTIONS_REQUIRING: dict[str, tuple[str, ...]] = {
-    # Undocumented ("Required Fields" page unavailable): our research's proposed defaults.
+    # Undocumented ("Required Fields" page unavailable): the fields each action cannot do without.
     "order": (
         "order_id",
         "email",

@@ -323,6 +323,10 @@ def _order_problem(order: object) -> str | None:
     """Why Add orders rejects this order, or None when it takes it."""
     if not isinstance(order, dict):
         return "order must be an object"
+    return _missing_problem(order) or _field_problem(order) or _items_problem(order)
+
+
+def _missing_problem(order: dict[str, Any]) -> str | None:
     missing = [
         name for name in ("externalOrderId", "totalCost", "status", "date", "currency") if order.get(name) in (None, "")
     ]
@@ -330,6 +334,10 @@ def _order_problem(order: object) -> str | None:
         return f"missing required fields: {', '.join(missing)}"
     if not any(order.get(name) for name in ("externalCustomerId", "email", "phone")):
         return "one of externalCustomerId, email or phone is required"
+    return None
+
+
+def _field_problem(order: dict[str, Any]) -> str | None:
     if not isinstance(order["totalCost"], int | Decimal):
         return "totalCost must be a number"
     if order["status"] not in ORDER_STATUSES:
@@ -338,6 +346,11 @@ def _order_problem(order: object) -> str | None:
         return "date must be ISO 8601"
     if not isinstance(order["currency"], str) or not _CURRENCY.match(order["currency"]):
         return "currency must be an ISO 4217 code"
+    return None
+
+
+def _items_problem(order: dict[str, Any]) -> str | None:
+    """Item costs, when every item has one, must add up to the order's total, as the docs require."""
     items = order.get("items") or []
     if not isinstance(items, list):
         return "items must be an array"

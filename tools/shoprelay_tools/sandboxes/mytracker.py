@@ -73,18 +73,10 @@ def _number(low: int | None = None, high: int | None = None, integer: bool = Fal
     """Numbers may come as JSON numbers or as numeric strings, as every doc example sends them."""
 
     def check(value: Any) -> str | None:
-        if isinstance(value, bool):
-            return "must be a number"
-        if isinstance(value, str):
-            if not (_DIGITS if integer else _DECIMAL).match(value):
-                return "must be a number" + (" without decimals" if integer else "")
-            number = float(value)
-        elif isinstance(value, int | float):
-            if integer and not float(value).is_integer():
-                return "must be an integer"
-            number = float(value)
-        else:
-            return "must be a number"
+        try:
+            number = _numeric(value, integer)
+        except NotANumberError as error:
+            return str(error)
         if low is not None and number < low:
             return f"must be at least {low}"
         if high is not None and number > high:
@@ -92,6 +84,24 @@ def _number(low: int | None = None, high: int | None = None, integer: bool = Fal
         return None
 
     return check
+
+
+class NotANumberError(ValueError):
+    """A field that should hold a number does not; the message is the problem to report."""
+
+
+def _numeric(value: Any, integer: bool) -> float:
+    if isinstance(value, bool):
+        raise NotANumberError("must be a number")
+    if isinstance(value, str):
+        if not (_DIGITS if integer else _DECIMAL).match(value):
+            raise NotANumberError("must be a number" + (" without decimals" if integer else ""))
+        return float(value)
+    if isinstance(value, int | float):
+        if integer and not float(value).is_integer():
+            raise NotANumberError("must be an integer")
+        return float(value)
+    raise NotANumberError("must be a number")
 
 
 def _one_of(*values: str) -> Check:

@@ -110,80 +110,99 @@ class SandboxServer:
             self.deliveries.append(delivery)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        server = self
+        return type("Handler", (_SandboxHandler,), {"sandbox_server": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            timeout = 10
-            """Idle keep-alive connections close after this, so stop() leaves no thread behind."""
 
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet: deliveries are recorded, not printed."""
+class _SandboxHandler(BaseHTTPRequestHandler):
+    """Routes a request to its vendor's sandbox, unless a fault answers for it first."""
 
-            def _serve(self) -> None:
-                parts = urlsplit(self.path)
-                vendor, _, rest = parts.path.lstrip("/").partition("/")
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                sandbox = server.sandboxes.get(vendor)
-                if sandbox is None:
-                    self._send(SandboxAnswer.text(404, f"no sandbox for {vendor!r}"))
-                    return
-                seen = Delivery(
-                    vendor=vendor,
-                    method=self.command,
-                    url=f"{server.base_url}{self.path}",
-                    headers=headers,
-                    body=body.decode("utf-8", errors="replace"),
-                    status=None,
-                    event_id=headers.get(EVENT_ID_HEADER),
-                )
-                fault = server._next_fault(vendor)
-                if fault is not None and fault.kind == "reset":
-                    server._record(replace(seen, fault="reset"))
-                    # SO_LINGER 0 makes close() send RST: the client sees "connection reset".
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    self.connection.close()
-                    self.close_connection = True
-                    return
-                if fault is not None and fault.kind == "timeout":
-                    time.sleep(fault.delay_seconds)
-                    server._record(replace(seen, fault="timeout"))
-                    self._send(SandboxAnswer.text(504, "sandbox timed out on purpose"), quiet=True)
-                    return
-                if fault is not None and fault.status is not None:
-                    extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                    answer = SandboxAnswer.json(fault.status, {"error": f"injected fault {fault.status}"}, extra)
-                    server._record(replace(seen, status=answer.status, fault=f"status {fault.status}"))
-                    self._send(answer)
-                    return
-                request = SandboxRequest(
-                    method=self.command,
-                    path="/" + rest,
-                    query=parse_qs(parts.query, keep_blank_values=True),
-                    headers=headers,
-                    body=body,
-                )
-                answer = sandbox.answer(request)
-                server._record(replace(seen, status=answer.status))
-                self._send(answer)
+    sandbox_server: SandboxServer
+    protocol_version = "HTTP/1.1"
+    timeout = 10
+    """Idle keep-alive connections close after this, so stop() leaves no thread behind."""
 
-            def _send(self, answer: SandboxAnswer, quiet: bool = False) -> None:
-                try:
-                    self.send_response(answer.status)
-                    for name, value in answer.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(answer.body)))
-                    self.end_headers()
-                    self.wfile.write(answer.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    if not quiet:
-                        raise
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: deliveries are recorded, not printed."""
 
-            do_GET = _serve  # noqa: N815
-            do_POST = _serve  # noqa: N815
-            do_PUT = _serve  # noqa: N815
-            do_DELETE = _serve  # noqa: N815
+    def _serve(self) -> None:
+        server = self.sandbox_server
+        parts = urlsplit(self.path)
+        vendor, _, rest = parts.path.lstrip("/").partition("/")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        sandbox = server.sandboxes.get(vendor)
+        if sandbox is None:
+            self._send(SandboxAnswer.text(404, f"no sandbox for {vendor!r}"))
+            return
+        seen = Delivery(
+            vendor=vendor,
+            method=self.command,
+            url=f"{server.base_url}{self.path}",
+            headers=headers,
+            body=body.decode("utf-8", errors="replace"),
+            status=None,
+            event_id=headers.get(EVENT_ID_HEADER),
+        )
+        fault = server._next_fault(vendor)
+        if fault is not None and _FAULT_ACTIONS[fault.kind](self, fault, seen):
+            return
+        request = SandboxRequest(
+            method=self.command,
+            path="/" + rest,
+            query=parse_qs(parts.query, keep_blank_values=True),
+            headers=headers,
+            body=body,
+        )
+        answer = sandbox.answer(request)
+        server._record(replace(seen, status=answer.status))
+        self._send(answer)
 
-        return Handler
+    def _reset(self, fault: Fault, seen: Delivery) -> bool:
+        self.sandbox_server._record(replace(seen, fault="reset"))
+        # SO_LINGER 0 makes close() send RST: the client sees "connection reset".
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+        return True
+
+    def _time_out(self, fault: Fault, seen: Delivery) -> bool:
+        time.sleep(fault.delay_seconds)
+        self.sandbox_server._record(replace(seen, fault="timeout"))
+        self._send(SandboxAnswer.text(504, "sandbox timed out on purpose"), quiet=True)
+        return True
+
+    def _fail_with_status(self, fault: Fault, seen: Delivery) -> bool:
+        """A status fault without a status lets the sandbox answer, so it only counts a request."""
+        if fault.status is None:
+            return False
+        extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        answer = SandboxAnswer.json(fault.status, {"error": f"injected fault {fault.status}"}, extra)
+        self.sandbox_server._record(replace(seen, status=answer.status, fault=f"status {fault.status}"))
+        self._send(answer)
+        return True
+
+    def _send(self, answer: SandboxAnswer, quiet: bool = False) -> None:
+        try:
+            self.send_response(answer.status)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+        except (BrokenPipeError, ConnectionResetError):
+            if not quiet:
+                raise
+
+    do_GET = _serve  # noqa: N815
+    do_POST = _serve  # noqa: N815
+    do_PUT = _serve  # noqa: N815
+    do_DELETE = _serve  # noqa: N815
+
+
+_FAULT_ACTIONS: dict[str, Callable[[_SandboxHandler, Fault, Delivery], bool]] = {
+    "reset": _SandboxHandler._reset,
+    "timeout": _SandboxHandler._time_out,
+    "status": _SandboxHandler._fail_with_status,
+}
+"""Each plays one kind of fault and says whether it answered the request."""

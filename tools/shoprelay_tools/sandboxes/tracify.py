@@ -59,6 +59,21 @@ class TracifySandbox:
         """When given, events for any other site are refused (a key belongs to one account)."""
 
     def answer(self, request: SandboxRequest) -> SandboxAnswer:
+        refusal = self._request_refusal(request)
+        if refusal is not None:
+            return refusal
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return _refusal(400, "body is not valid JSON")
+        try:
+            self._check_payload(payload)
+        except EventRefusedError as error:
+            return SandboxAnswer.json(200, {"status": False, "error": str(error)})
+        return SandboxAnswer.json(200, {"status": True})
+
+    def _request_refusal(self, request: SandboxRequest) -> SandboxAnswer | None:
+        """Everything refused before the body is read is an HTTP error, not a ``status: false``."""
         if request.path.rstrip("/") != EVENTS_PATH:
             return _refusal(404, f"no route {request.path}")
         if request.method != "POST":
@@ -69,15 +84,7 @@ class TracifySandbox:
             return _refusal(415, "content type must be application/json")
         if len(request.body) > MAX_BODY_BYTES:
             return _refusal(413, f"body larger than {MAX_BODY_BYTES} bytes")
-        try:
-            payload = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return _refusal(400, "body is not valid JSON")
-        try:
-            self._check_payload(payload)
-        except EventRefusedError as refusal:
-            return SandboxAnswer.json(200, {"status": False, "error": str(refusal)})
-        return SandboxAnswer.json(200, {"status": True})
+        return None
 
     def _check_payload(self, payload: Any) -> None:
         if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
@@ -141,6 +148,11 @@ def _check_data(data: Any, kind: str, where: str) -> None:
     for field in _REQUIRED_DATA.get(kind, ()):
         if not data.get(field):
             raise EventRefusedError(f"{where}.{field} is required for {kind} events")
+    _check_values(data, where)
+    _check_items(data, where)
+
+
+def _check_values(data: dict[str, Any], where: str) -> None:
     for key, value in data.items():
         if not isinstance(value, str):
             raise EventRefusedError(f"{where}.{key} must be a string")
@@ -150,7 +162,6 @@ def _check_data(data: Any, kind: str, where: str) -> None:
     for key in ("amount", "value"):
         if key in data and not _AMOUNT.match(data[key]):
             raise EventRefusedError(f"{where}.{key} must be an amount with at most 2 decimals")
-    _check_items(data, where)
 
 
 def _check_items(data: dict[str, str], where: str) -> None:
