@@ -7,8 +7,8 @@ A record starts only when its worst case fits in the invocation's remaining time
 (:mod:`shoprelay.delivery.deadline`); the rest of the batch goes back to the queue unstarted.
 
 The partial batch response is a plain loop rather than Powertools' batch utility: the
-contract is one list of failed message ids, and the utility's import (its typing and data
-class machinery) cost about 20 ms of every cold start.
+contract is one list of failed message ids, and the utility's imports (its typing and data
+class machinery) would be paid on every cold start for that list.
 """
 
 from __future__ import annotations
