@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_bytes
 
-from shoprelay_tools.stack.process_runtime import FunctionProcesses
+from shoprelay_tools.stack.process_runtime import FunctionProcesses, Invocation
 from shoprelay_tools.stack.provision import FunctionSpec
 
 ORDER = "orders-create.test-store-shop-AUD-buyer-USD.json"
@@ -64,3 +66,21 @@ def test_the_template_timeout_is_the_default(local: LocalAws) -> None:
     spec = local.stack.functions["IngressFunction"]
     with FunctionProcesses(spec) as ingress:
         assert ingress.timeout == spec.timeout == 10
+
+
+def test_killing_every_environment_ends_the_invocation_in_flight_without_an_answer(sleeper: FunctionSpec) -> None:
+    with FunctionProcesses(sleeper, timeout=30) as function:
+        function.invoke({"seconds": 0})
+        results: list[Invocation] = []
+        worker = threading.Thread(target=lambda: results.append(function.invoke({"seconds": 20})))
+        worker.start()
+        time.sleep(1)
+        assert function.kill_all() == 1
+        worker.join(timeout=5)
+        after = function.invoke({"seconds": 0})
+    (killed,) = results
+    assert killed.status == "error"
+    assert killed.duration < 5
+    assert "-9" in str(killed.error)
+    assert after.status == "ok"
+    assert function.started == 2

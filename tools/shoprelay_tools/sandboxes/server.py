@@ -118,6 +118,9 @@ class _SandboxHandler(BaseHTTPRequestHandler):
 
     sandbox_server: SandboxServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle and delayed ACKs
+    # hold the second back for tens of milliseconds on every answer.
+    disable_nagle_algorithm = True
     timeout = 10
     """Idle keep-alive connections close after this, so stop() leaves no thread behind."""
 

@@ -65,7 +65,7 @@ _OBJECT_OPERATIONS = {"GET": "GetObject", "PUT": "PutObject", "HEAD": "HeadObjec
 _BUCKET_OPERATIONS = {"GET": "ListObjects", "PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket"}
 """REST services (S3) name no operation on the wire: it is told from the method and whether the
 (path-style) path names an object. Sub-resources (``?tagging``, ``?uploads``) are not told apart."""
-_TRICKLE_INTERVAL = 0.5
+_TRICKLE_INTERVAL = 0.1
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 )
@@ -383,6 +383,9 @@ def _fault_code(rule: Rule, service: str) -> str:
 def _handler_for(proxy: AwsFaultProxy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle and delayed ACKs
+        # hold the second back for tens of milliseconds on every answer.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: calls are recorded, not printed."""

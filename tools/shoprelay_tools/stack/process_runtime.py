@@ -230,6 +230,22 @@ class FunctionProcesses:
                 self.killed += 1
         return result
 
+    def kill_all(self) -> int:
+        """SIGKILL every environment now, as when a runtime dies under its invocations.
+
+        An invocation in flight ends without an answer (status ``"error"``, the exit code in
+        ``error``), its pipes closed by the thread that waits on them; the next invocation
+        starts a fresh process. Returns how many processes were running.
+        """
+        with self._lock:
+            environments, idle, self._idle = list(self._all), self._idle, []
+        running = [environment for environment in environments if environment.alive]
+        for environment in running:
+            environment.process.kill()
+        for environment in idle:
+            environment.kill()
+        return len(running)
+
     def close(self) -> None:
         with self._lock:
             environments, self._all, self._idle = self._all, [], []
