@@ -1,14 +1,17 @@
 """`shoprelay prove` in miniature, and proof that its checks can fail.
 
-The smoke run goes through every phase (faulty soak with duplicates, a crash and restart of
-the vendor functions, bad input) on the in-process local stack; the other tests forge
-evidence with one broken invariant each and expect the reconciliation to say so.
+The smoke run goes through every phase (a soak with faults on the vendors' side and ours,
+Shopify's retries, duplicates, a crash and restart of the vendor functions, bad input) on
+the local stack with its functions in processes; the other tests forge evidence with one
+broken invariant each and expect the reconciliation to say so.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,48 +22,45 @@ import pytest
 
 from shoprelay_tools.prove.bad_input import CLASSES, BadAnswer, BadRequest, ClassResult
 from shoprelay_tools.prove.faults import FaultRates, RandomFaults
+from shoprelay_tools.prove.outcome import BadInputResult, quick_config
 from shoprelay_tools.prove.reconcile import (
-    Accepted,
+    Attempt,
     Call,
     DeadLetter,
+    Delivery,
     Hit,
     Outcome,
-    Repost,
+    Sent,
     SoakEvidence,
     reconcile,
 )
-from shoprelay_tools.prove.run import BadInputResult, ProveConfig, run_prove
+from shoprelay_tools.prove.run import run_prove
+from shoprelay_tools.prove.shopify import RetrySchedule
 from shoprelay_tools.prove.soak import read_dead_letters
+from shoprelay_tools.prove.workload import WorkloadBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_quick_prove_run_holds_every_invariant(tmp_path: Path) -> None:
+    """The ``--quick`` run itself: every phase, every fault, every invariant."""
     out = io.StringIO()
-    config = ProveConfig(
-        webhooks=60,
-        bad=60,
-        seed=20261125,
-        concurrency=5,
-        posters=6,
-        visibility_timeout=8,
-        restart_pause=0.5,
-        settle_timeout=45.0,
-        progress_every=1000.0,
-        log_file=tmp_path / "functions.log",
-        root=ROOT,
-    )
+    config = replace(quick_config(), seed=20261125, log_file=tmp_path / "functions.log", root=ROOT)
     code = run_prove(config, out)
     report = out.getvalue()
     assert code == 0, report
-    for section in ("SOAK", "RESTART", "BAD INPUT", "INVARIANTS", "RESULT: PASS"):
+    for section in ("SOAK", "RESTART", "OUR SIDE", "BAD INPUT", "INVARIANTS", "RESULT: PASS"):
         assert section in report, report
     assert "FAIL" not in report, report
-    assert "60 webhooks, 60 accepted" in report, report
     assert "records in flight at the crash all reached a final state" in report
     for kind in CLASSES:
         assert f"  {kind}  " in report, f"bad-input class {kind!r} missing:\n{report}"
     assert "0 message(s) on a tap subscription" in report
+    # The faults on our side happened: the trickling publishes killed the ingress, the
+    # trickling query killed a vendor function mid-batch, and Shopify retried.
+    assert re.search(r"ingress +\d+ invocations, [1-9]\d* killed at the timeout", report), report
+    assert re.search(r"vendors +[1-9]\d* invocation\(s\) killed at the timeout", report), report
+    assert re.search(r"[1-9]\d* attempts retried by Shopify", report), report
 
 
 # -- the checker can fail ---------------------------------------------------------------------------
@@ -69,19 +69,40 @@ SHOP = "prove-alpha.myshopify.com"
 EVENT = "11111111-1111-5111-8111-111111111111"
 PAID = "22222222-2222-5222-8222-222222222222"
 SANDBOX = "http://127.0.0.1:9"
+VENDORS = ("edrone", "esputnik")
+FINAL_STATES = "every accepted event reached exactly one final state at each routed vendor"
+SETTLED = "every webhook answered 2xx was delivered, skipped or dead-lettered with a reason at every enabled vendor"
+DUPLICATES = "no vendor effect was delivered twice (sandbox 2xx per request; effects per order)"
+IDEMPOTENT = "every webhook was accepted at most once; every other 2xx for it was 'duplicate' with the same event id"
+
+
+def _answer(status: int | None, event: str | None = None, at: float = 100.0) -> Attempt:
+    answer_status = {202: "accepted", 200: "duplicate"}.get(status or 0)
+    vendors = VENDORS if status == 202 else ()
+    return Attempt(status, answer_status, event if status in (200, 202) else None, vendors, at)
+
+
+def _sent(webhook_id: str, topic: str, *deliveries: tuple[Attempt, ...]) -> Sent:
+    modes = ["original", "after", "late"]
+    return Sent(
+        webhook_id,
+        SHOP,
+        topic,
+        "order:1",
+        VENDORS,
+        tuple(Delivery(modes[i], attempts) for i, attempts in enumerate(deliveries)),
+    )
 
 
 def _evidence() -> SoakEvidence:
-    """One order placed and paid, routed to edrone and esputnik; esputnik's placement gave up."""
-    accepted = [
-        Accepted("w1", EVENT, SHOP, "orders/create", "order:1", ("edrone", "esputnik"), ("edrone", "esputnik"), 100.0),
-        Accepted("w2", PAID, SHOP, "orders/paid", "order:1", ("edrone", "esputnik"), ("edrone", "esputnik"), 101.0),
-    ]
+    """One order placed (answered 503 once, then 202, re-posted) and paid, routed to edrone
+    and esputnik; esputnik's placement gave up."""
     exhausted = "retries exhausted after 5 attempts: orderCreated: HTTP 503: injected fault 503"
     return SoakEvidence(
-        accepted=accepted,
-        reposts=[Repost("w1", "after", 200, "duplicate", EVENT, EVENT)],
-        rejected=[],
+        sent=[
+            _sent("w1", "orders/create", (_answer(503), _answer(202, EVENT)), (_answer(200, EVENT),)),
+            _sent("w2", "orders/paid", (_answer(None), _answer(202, PAID, 101.0))),
+        ],
         outcomes=[
             Outcome("edrone", EVENT, "delivered", None, 101.5),
             Outcome("edrone", PAID, "delivered", None, 102.0),
@@ -120,28 +141,28 @@ def test_consistent_evidence_passes_and_balances() -> None:
     assert result.vendors["esputnik"].dead_lettered == 1
     assert result.vendors["esputnik"].skipped == 1
     assert all(counts.balanced for counts in result.vendors.values())
+    assert (result.accepted, result.reposts, result.duplicates_answered) == (2, 1, 1)
 
 
 def test_a_request_answered_2xx_twice_is_a_duplicate_delivery() -> None:
     evidence = _evidence()
     evidence.hits.append(Hit("edrone", EVENT, "POST", f"{SANDBOX}/edrone/trace", "placed", 202, None))
     failed = _failed(evidence)
-    assert list(failed) == ["no vendor effect was delivered twice (sandbox 2xx per request; effects per order)"]
-    assert "edrone" in failed[next(iter(failed))][0]
+    assert list(failed) == [DUPLICATES]
+    assert "edrone" in failed[DUPLICATES][0]
+    assert reconcile(evidence).vendors["edrone"].duplicate_requests == 1
 
 
 def test_an_effect_delivered_for_two_events_of_one_order_is_a_duplicate() -> None:
     evidence = _evidence()
     evidence.calls.append(Call("edrone", PAID, "order:placed", 1, "delivered"))
-    failures = _failed(evidence)["no vendor effect was delivered twice (sandbox 2xx per request; effects per order)"]
-    assert failures == [f"edrone {SHOP} order:1: effect order:placed#1 delivered 2 times"]
+    assert _failed(evidence)[DUPLICATES] == [f"edrone {SHOP} order:1: effect order:placed#1 delivered 2 times"]
 
 
 def test_a_lost_event_is_reported() -> None:
     evidence = _evidence()
     evidence.outcomes = [o for o in evidence.outcomes if not (o.vendor == "edrone" and o.event_id == PAID)]
-    failed = _failed(evidence)
-    assert list(failed) == ["every accepted event reached exactly one final state at each routed vendor"]
+    assert list(_failed(evidence)) == [FINAL_STATES, SETTLED]
     result = reconcile(evidence)
     assert result.vendors["edrone"].lost == 1
     assert not result.vendors["edrone"].balanced
@@ -152,14 +173,48 @@ def test_an_outcome_whose_invocation_never_answered_does_not_count() -> None:
     evidence.outcomes = [
         replace(o, acknowledged=False) if (o.vendor, o.event_id) == ("edrone", PAID) else o for o in evidence.outcomes
     ]
-    assert "every accepted event reached exactly one final state at each routed vendor" in _failed(evidence)
+    assert FINAL_STATES in _failed(evidence)
+
+
+def test_a_duplicate_answer_for_an_event_never_published_is_reported() -> None:
+    """The lost-publish bug: the first attempt died mid-publish, the retry was told 'duplicate'."""
+    evidence = _evidence()
+    lost = "33333333-3333-5333-8333-333333333333"
+    evidence.sent.append(_sent("w3", "orders/cancelled", (_answer(None), _answer(200, lost))))
+    failures = _failed(evidence)[SETTLED]
+    assert [f.split()[:2] for f in failures] == [["edrone", lost], ["esputnik", lost]]
+
+
+def test_a_skip_without_a_reason_does_not_settle_a_webhook() -> None:
+    evidence = _evidence()
+    evidence.outcomes = [
+        replace(o, reason=None) if (o.vendor, o.event_id) == ("esputnik", PAID) else o for o in evidence.outcomes
+    ]
+    assert list(_failed(evidence)) == [SETTLED]
+
+
+def test_a_4xx_for_a_valid_webhook_and_a_delivery_that_never_got_a_2xx_are_reported() -> None:
+    evidence = _evidence()
+    refused = _answer(400)
+    refused = replace(refused, detail="event is larger than 262144 bytes")
+    evidence.sent.append(_sent("w4", "orders/create", tuple([refused] * 9)))
+    failed = _failed(evidence)
+    assert len(failed["no webhook got a 4xx that Shopify's own payload deserved a 2xx for"]) == 9
+    assert failed["every delivery of every webhook got a 2xx within Shopify's retries"] == [
+        "w4 (prove-alpha, orders/create, 0 lines, 0 B), original delivery: no 2xx in 9 attempts; "
+        "last HTTP 400 event is larger than 262144 bytes"
+    ]
 
 
 def test_dead_letters_without_reason_or_too_early_or_unexplained_are_reported() -> None:
     for letter, check in [
-        (DeadLetter("esputnik", EVENT, None, None, None), "every DLQ message carries a reason"),
+        (DeadLetter("esputnik", EVENT, None, None, None), "no DLQ message lacks a reason"),
         (
             DeadLetter("esputnik", EVENT, "retries exhausted after 3 attempts: HTTP 503", "503", None),
+            "retryable failures reached a DLQ only after all 5 attempts",
+        ),
+        (
+            DeadLetter("esputnik", EVENT, "unexpected ReadTimeoutError on attempt 2 of 5", None, None),
             "retryable failures reached a DLQ only after all 5 attempts",
         ),
         (
@@ -176,19 +231,37 @@ def test_dead_letters_without_reason_or_too_early_or_unexplained_are_reported() 
         assert check in _failed(evidence), letter
 
 
-def test_a_second_dlq_copy_and_a_wrong_duplicate_answer_are_reported() -> None:
+def test_a_second_dlq_copy_and_a_second_acceptance_are_reported() -> None:
     evidence = _evidence()
     evidence.dead_letters = evidence.dead_letters * 2
-    evidence.reposts = [Repost("w2", "racing", 202, "accepted", PAID, PAID)]
+    evidence.sent[1] = _sent("w2", "orders/paid", (_answer(202, PAID),), (_answer(202, PAID),))
     failed = _failed(evidence)
     assert "dead-lettered outcomes and DLQ messages match one to one" in failed
-    assert "every re-posted webhook was answered 'duplicate' with the original's event id" in failed
+    assert failed[IDEMPOTENT] == ["webhook w2 accepted 2 times"]
 
 
 def test_wrong_routing_is_reported() -> None:
     evidence = _evidence()
-    evidence.accepted[0] = replace(evidence.accepted[0], vendors=("edrone",))
+    wrong = replace(_answer(202, EVENT), vendors=("edrone",))
+    evidence.sent[0] = _sent("w1", "orders/create", (wrong,))
     assert "the ingress routed every event to exactly the shop's enabled vendors" in _failed(evidence)
+
+
+def test_shopify_retries_eight_times_doubling_over_the_window() -> None:
+    delays = RetrySchedule(window_seconds=60.0).delays()
+    assert len(delays) == 8
+    assert sum(delays) == pytest.approx(60.0)
+    assert all(later == pytest.approx(2 * earlier) for earlier, later in itertools.pairwise(delays))
+
+
+def test_a_plan_holds_orders_of_one_and_a_thousand_lines_and_one_just_under_the_body_limit() -> None:
+    limit = 2 * 1024 * 1024
+    plan = WorkloadBuilder(5, max_body_bytes=limit).plan(120)
+    orders = [w for w in plan.webhooks if w.topic == "orders/create"]
+    assert min(w.lines for w in orders) == 1
+    assert max(w.lines for w in orders) == 1000
+    largest = max(len(w.body) for w in plan.webhooks)
+    assert limit - 64 * 1024 <= largest <= limit
 
 
 def test_bad_input_answers_outside_the_readme_fail() -> None:

@@ -6,57 +6,86 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from shoprelay_tools.prove.faults import FaultRates
+from shoprelay_tools.prove.own_faults import OwnFaultRates
 
 _RATES = FaultRates()
+_OWN = OwnFaultRates()
 
 EPILOG = f"""\
 phases:
   soak      --webhooks signed webhooks (orders/create, orders/paid, orders/cancelled, refunds/create
             after their order, checkouts/create, customers/update) built from the bundled Shopify
             fixtures for 5 shops (different secrets, vendor mixes and currencies, JPY among them),
-            1-40 lines each, ~5 % re-posted with the same webhook id; posted concurrently over HTTP.
-  faults    every vendor sandbox fails requests at random:
+            orders of 1-1,000 lines, a few just under MaxBodyBytes, ~5 % re-posted with the same
+            webhook id; delivered concurrently over HTTP the way Shopify does: no 2xx within 5 s
+            (or any 4xx/5xx) and the same webhook comes again, 8 retries over a compressed window.
+  functions every function runs as Lambda runs it: each environment a process, killed at the
+            template's timeout; they reach AWS through a fault proxy in front of the emulator.
+  our side  {_OWN.describe()}.
+  vendors   every vendor sandbox fails requests at random:
             {_RATES.describe()}.
-  restart   once --restart-at of the webhooks are posted, the vendor functions crash (running
-            invocations lose their answer, nothing of their batch is deleted) and restart re-imported.
+  restart   once --restart-at of the webhooks are posted, every vendor-function process is killed
+            (SIGKILL) wherever its invocation is, nothing of their batches is deleted, and fresh
+            processes take over.
   bad input --bad requests in 12 classes: bad/missing signature, truncated, non-UTF-8, wrong types,
             missing ids, missing headers, oversized, shop A body with shop B domain, unknown shop,
             unknown topic, header injection.
-checks: per vendor accepted = delivered + skipped + dead-lettered, no effect delivered twice,
-  duplicates answered 'duplicate', DLQ messages carry reasons, retryable failures dead-lettered only
-  after maxReceiveCount, bad input answered 4xx or a 200 no-op and never published.
-The default run takes about 10-15 minutes on 2 cores; --quick (300 webhooks, 200 bad) about 2.
+checks: per vendor accepted = delivered + skipped + dead-lettered, every webhook answered 2xx
+  delivered, skipped or dead-lettered with a reason at every enabled vendor, no valid webhook
+  answered 4xx, every delivery answered 2xx within Shopify's retries, no effect delivered twice,
+  a webhook accepted at most once and otherwise answered 'duplicate', every DLQ message carries a
+  reason, retryable failures dead-lettered only after maxReceiveCount, bad input answered 4xx or a
+  200 no-op and never published.
+The default run takes about 10-15 minutes on 2 cores; --quick (300 webhooks, 200 bad) about 3.
 """
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
-    parser.add_argument("--webhooks", type=int, metavar="N", help="webhooks in the soak (default 5000; --quick 300)")
+    parser.add_argument("--webhooks", type=int, metavar="N", help="webhooks in the soak (default 2000; --quick 300)")
     parser.add_argument("--bad", type=int, metavar="N", help="bad requests (default 1000; --quick 200)")
     parser.add_argument(
-        "--quick", action="store_true", help="CI size: 300 webhooks, 200 bad requests, 20 s visibility timeout"
+        "--quick",
+        action="store_true",
+        help="CI size: 300 webhooks, 200 bad requests, concurrency 5, 30 s visibility timeout",
     )
     parser.add_argument("--seed", type=int, help="make the workload and the faults repeatable")
     parser.add_argument(
-        "--concurrency", type=int, default=10, help="concurrent invocations per vendor queue (default 10; template 5)"
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="concurrent invocations per vendor queue (default 10, --quick 5; template 5)",
     )
-    parser.add_argument("--posters", type=int, default=8, help="client threads posting webhooks (default 8)")
+    parser.add_argument("--posters", type=int, default=8, help="client threads delivering webhooks (default 8)")
+    parser.add_argument(
+        "--shopify-window",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="what Shopify's 4 hours of retries are compressed to (default 60)",
+    )
+    parser.add_argument(
+        "--no-own-faults",
+        action="store_true",
+        help="let the functions reach the AWS emulator directly, without faults on our side",
+    )
     parser.add_argument(
         "--restart-at",
         type=float,
-        default=0.5,
         metavar="SHARE",
-        help="crash and restart the vendor functions when this share is posted (default 0.5; 0 disables)",
+        help="crash and restart the vendor functions when this share is posted (default 0.5, --quick 0.3; 0 disables)",
     )
     parser.add_argument(
         "--visibility-timeout",
         type=int,
         metavar="SECONDS",
-        help="source queues' visibility timeout for the run (default 60, --quick 20; template 360)",
+        help="source queues' visibility timeout for the run (default: the vendor functions' timeout; template 6x it)",
     )
     parser.add_argument(
         "--settle-timeout", type=float, default=300.0, metavar="SECONDS", help="wait this long for the last deliveries"
@@ -65,28 +94,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, help="directory holding template.yaml (default: found automatically)")
 
 
+def _given(args: argparse.Namespace) -> dict[str, Any]:
+    """The options given on the command line, as :class:`ProveConfig` fields."""
+    given = {
+        "webhooks": args.webhooks,
+        "bad": args.bad,
+        "seed": args.seed,
+        "concurrency": args.concurrency,
+        "visibility_timeout": args.visibility_timeout,
+        "log_file": args.log_file,
+        "root": args.root.resolve() if args.root else None,
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def run(args: argparse.Namespace) -> int:
-    from shoprelay_tools.prove import run as prove
+    from shoprelay_tools.prove.outcome import ProveConfig, quick_config
+    from shoprelay_tools.prove.run import run_prove
 
-    quick = bool(args.quick)
-
-    def pick(value: int | None, default: int, quick_value: int) -> int:
-        return value if value is not None else (quick_value if quick else default)
-
-    config = prove.ProveConfig(
-        webhooks=pick(args.webhooks, 5000, prove.QUICK_WEBHOOKS),
-        bad=pick(args.bad, 1000, prove.QUICK_BAD),
-        seed=args.seed,
-        concurrency=args.concurrency,
+    base = quick_config() if args.quick else ProveConfig()
+    config = replace(
+        base,
         posters=args.posters,
-        restart_at=args.restart_at or None,
-        visibility_timeout=pick(args.visibility_timeout, 60, prove.QUICK_VISIBILITY_TIMEOUT),
+        shopify_retry_window=args.shopify_window,
+        own_rates=None if args.no_own_faults else base.own_rates,
+        restart_at=base.restart_at if args.restart_at is None else (args.restart_at or None),
         settle_timeout=args.settle_timeout,
-        progress_every=10.0 if quick else 15.0,
-        log_file=args.log_file,
-        root=args.root.resolve() if args.root else None,
+        **_given(args),
     )
     if config.webhooks < 1 or config.bad < 0 or config.concurrency < 1 or config.posters < 1:
         print("shoprelay prove: --webhooks, --concurrency and --posters must be positive", file=sys.stderr)
         return 2
-    return prove.run_prove(config, sys.stdout)
+    return run_prove(config, sys.stdout)

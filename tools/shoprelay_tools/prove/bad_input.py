@@ -332,66 +332,53 @@ class BadInputBuilder:
 
     def _injection(self) -> BadRequest:
         shop, topic, payload = self._valid()
-        other = next(s for s in self.shops if s != shop)
         body = json.dumps(payload).encode()
-        signature = sign(shop.secret, body).encode()
         headers = _headers(shop.domain, topic, self._id(), sign(shop.secret, body))
-        variant = self.rng.choice(
-            [
-                "second shop domain header",
-                "second signature header",
-                "CR-smuggled shop header",
-                "LF-smuggled signature header",
-                "NUL in shop domain",
-                "NUL in topic",
-                "non-ASCII shop domain",
-                "8 KB shop domain",
-                "16 KB topic",
-                "32 KB signature",
-                "70 KB header line",
-                "path traversal shop domain",
-                "SSM path as shop domain",
-                "encoded slash in shop domain",
-                "trailing dot shop domain",
-            ]
-        )
+        spot = _Spot(shop, next(s for s in self.shops if s != shop), topic, body, headers, self._id())
+        variant = self.rng.choice(list(_INJECTIONS))
+        return BadRequest("header injection", variant, tuple(_INJECTIONS[variant](spot)), body, ANY_REFUSAL)
 
-        def request(new_headers: list[tuple[str, bytes]], expect: frozenset[int] = ANY_REFUSAL) -> BadRequest:
-            return BadRequest("header injection", variant, tuple(new_headers), body, expect)
 
-        if variant == "second shop domain header":
-            return request([*headers, ("X-Shopify-Shop-Domain", other.domain.encode())])
-        if variant == "second signature header":
-            return request([*headers, ("X-Shopify-Hmac-Sha256", sign(other.secret, body).encode())])
-        if variant == "CR-smuggled shop header":
-            value = other.domain.encode() + b"\rX-Shopify-Shop-Domain: " + shop.domain.encode()
-            return request(_replace(headers, "X-Shopify-Shop-Domain", value))
-        if variant == "LF-smuggled signature header":
-            value = self._id().encode() + b"\nX-Shopify-Hmac-Sha256: " + sign("forged", body).encode()
-            return request(_replace(headers, "X-Shopify-Webhook-Id", value))
-        if variant == "NUL in shop domain":
-            return request(_replace(headers, "X-Shopify-Shop-Domain", shop.domain.encode() + b"\x00.evil"))
-        if variant == "NUL in topic":
-            return request(_replace(headers, "X-Shopify-Topic", topic.encode() + b"\x00"))
-        if variant == "non-ASCII shop domain":
-            return request(_replace(headers, "X-Shopify-Shop-Domain", "prövé-alpha.myshopify.com".encode("latin-1")))
-        if variant == "8 KB shop domain":
-            return request(_replace(headers, "X-Shopify-Shop-Domain", b"a" * 8192 + b".myshopify.com"))
-        if variant == "16 KB topic":
-            return request(_replace(headers, "X-Shopify-Topic", b"orders/" + b"x" * 16384))
-        if variant == "32 KB signature":
-            return request(_replace(headers, "X-Shopify-Hmac-Sha256", signature * 700))
-        if variant == "70 KB header line":
-            return request(_replace(headers, "X-Shopify-Webhook-Id", b"w" * 70_000))
-        if variant == "path traversal shop domain":
-            value = f"{shop.domain}/../{other.domain}".encode()
-            return request(_replace(headers, "X-Shopify-Shop-Domain", value))
-        if variant == "SSM path as shop domain":
-            value = f"/shoprelay/dev/shops/{shop.domain}/webhook-secret".encode()
-            return request(_replace(headers, "X-Shopify-Shop-Domain", value))
-        if variant == "encoded slash in shop domain":
-            return request(_replace(headers, "X-Shopify-Shop-Domain", f"..%2F{shop.domain}".encode()))
-        return request(_replace(headers, "X-Shopify-Shop-Domain", f"{shop.domain}.".encode()))
+@dataclass(frozen=True)
+class _Spot:
+    """A valid signed request, about to have one header tampered with."""
+
+    shop: ProveShop
+    other: ProveShop
+    topic: str
+    body: bytes
+    headers: list[tuple[str, bytes]]
+    fresh_id: str
+
+    def replaced(self, name: str, value: bytes) -> list[tuple[str, bytes]]:
+        return _replace(self.headers, name, value)
+
+    def shop_domain(self, value: bytes) -> list[tuple[str, bytes]]:
+        return self.replaced("X-Shopify-Shop-Domain", value)
+
+
+_INJECTIONS: dict[str, Callable[[_Spot], list[tuple[str, bytes]]]] = {
+    "second shop domain header": lambda s: [*s.headers, ("X-Shopify-Shop-Domain", s.other.domain.encode())],
+    "second signature header": lambda s: [*s.headers, ("X-Shopify-Hmac-Sha256", sign(s.other.secret, s.body).encode())],
+    "CR-smuggled shop header": lambda s: s.shop_domain(
+        s.other.domain.encode() + b"\rX-Shopify-Shop-Domain: " + s.shop.domain.encode()
+    ),
+    "LF-smuggled signature header": lambda s: s.replaced(
+        "X-Shopify-Webhook-Id", s.fresh_id.encode() + b"\nX-Shopify-Hmac-Sha256: " + sign("forged", s.body).encode()
+    ),
+    "NUL in shop domain": lambda s: s.shop_domain(s.shop.domain.encode() + b"\x00.evil"),
+    "NUL in topic": lambda s: s.replaced("X-Shopify-Topic", s.topic.encode() + b"\x00"),
+    "non-ASCII shop domain": lambda s: s.shop_domain("prövé-alpha.myshopify.com".encode("latin-1")),
+    "8 KB shop domain": lambda s: s.shop_domain(b"a" * 8192 + b".myshopify.com"),
+    "16 KB topic": lambda s: s.replaced("X-Shopify-Topic", b"orders/" + b"x" * 16384),
+    "32 KB signature": lambda s: s.replaced("X-Shopify-Hmac-Sha256", sign(s.shop.secret, s.body).encode() * 700),
+    "70 KB header line": lambda s: s.replaced("X-Shopify-Webhook-Id", b"w" * 70_000),
+    "path traversal shop domain": lambda s: s.shop_domain(f"{s.shop.domain}/../{s.other.domain}".encode()),
+    "SSM path as shop domain": lambda s: s.shop_domain(f"/shoprelay/dev/shops/{s.shop.domain}/webhook-secret".encode()),
+    "encoded slash in shop domain": lambda s: s.shop_domain(f"..%2F{s.shop.domain}".encode()),
+    "trailing dot shop domain": lambda s: s.shop_domain(f"{s.shop.domain}.".encode()),
+}
+"""Ways to tamper with one header of a valid request; any 4xx (or the "ignored" no-op) is right."""
 
 
 def send(request: BadRequest, url: str, timeout: float = 60.0) -> BadAnswer:

@@ -1,45 +1,86 @@
-"""The functions of a prove run: one invocation per execution environment, observed, crashable.
+"""The functions of a prove run, each execution environment a process, as on Lambda.
 
-Lambda never runs two invocations in one execution environment at once: it starts more
-environments. The local stack imports each function once and calls that one handler from
-every poller and gateway thread, so concurrent batches would share module-level state (the
-Metrics buffer, cached settings) that Lambda never shares. Here every function gets
-:class:`Environments`: a handler instance is imported per concurrent invocation and reused,
-never shared.
+Every function runs through :class:`~shoprelay_tools.stack.process_runtime.FunctionProcesses`:
+one process per concurrent invocation, the template's timeout enforced by killing the
+process, and the function's own log lines returned per invocation. That is what lets a run
+show what Lambda does and an in-process handler cannot: an ingress killed at its 10 s
+timeout while its publish hangs, or a vendor function killed at its timeout mid-batch.
 
-The local stack's own pollers (one :class:`~shoprelay_tools.local.runner.SourcePoller` per
-SQS source, at the template's ``MaximumConcurrency``) are replaced by a *generation* of
-pollers with a higher concurrency and a thin wrapper around each handler that
-
-* tags every log record the invocation writes with the invocation (a thread-local), so a
-  "delivery outcome" can be told apart when its invocation never answered; and
-* can crash the generation like a Lambda runtime dying: invocations still running finish
-  their work but their answer is lost (so nothing of their batch is deleted), and batches
-  received after the crash are never handled. The records come back after their visibility
-  timeout and a new generation, with freshly imported functions, picks them up.
+* The ingress serves the gateway's requests (:class:`IngressProcesses`); an invocation that
+  errs or is killed is answered 500, as API Gateway answers a failed Lambda integration.
+* The vendor functions are driven by a *generation* of pollers (one
+  :class:`~shoprelay_tools.local.runner.SourcePoller` per SQS source, at a concurrency of the
+  run's choosing). Each invocation's "delivery outcome" and "vendor call" lines are read from
+  its output and tagged with the invocation, so an outcome can be told apart when its
+  invocation never answered (killed, failed, or crashed).
+* :meth:`Fleet.crash_and_restart` crashes a generation like its runtimes dying: every process
+  is killed (SIGKILL) wherever its invocation is, no answer reaches Lambda (nothing of their
+  batch is deleted), and batches received after the crash are never handled. A new generation
+  starts with fresh processes.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import logging
-import os
 import threading
 import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
 
 import boto3
 from botocore.config import Config
 
+from shoprelay_tools.local.gateway import http_api_event
 from shoprelay_tools.local.runner import LOCAL_ENV, LocalStack, SourcePoller
-from shoprelay_tools.stack.lambda_runtime import Environments, Handler
-from shoprelay_tools.stack.provision import REGION
+from shoprelay_tools.stack.lambda_runtime import Handler
+from shoprelay_tools.stack.process_runtime import FunctionProcesses
+from shoprelay_tools.stack.process_runtime import Invocation as ProcessInvocation
+from shoprelay_tools.stack.provision import REGION, FunctionSpec
+
+_POWERTOOLS_TIME = "%Y-%m-%d %H:%M:%S,%f%z"
+_EMPTY_BATCH: dict[str, Any] = {"Records": []}
+
+
+def _unsigned_request(path: str) -> dict[str, Any]:
+    """A request without Shopify's headers: the ingress refuses it before any AWS call."""
+    return http_api_event(
+        method="POST",
+        target=path,
+        headers=[("content-type", "application/json")],
+        body=b"{}",
+        route_key=f"POST {path}",
+        path_parameters={},
+        source_ip="127.0.0.1",
+        request_id="prove-warm-up",
+    )
+
+
+def warm(environments: list[tuple[FunctionProcesses, int, dict[str, Any]]]) -> None:
+    """Start ``count`` environments of each function at once, with a harmless invocation each.
+
+    A cold start is a process importing boto3 and Powertools: a second or more of CPU on a
+    busy machine. Started while webhooks flow, they would eat into Shopify's 5 s; started
+    here, concurrently, each invocation finds one waiting, as on a warm Lambda.
+    """
+    jobs = [(processes, event) for processes, count, event in environments for _ in range(count)]
+    if not jobs:
+        return
+    with ThreadPoolExecutor(len(jobs), thread_name_prefix="prove-warm") as pool:
+        for _result in pool.map(lambda job: job[0].invoke(job[1]), jobs):
+            pass
 
 
 class SimulatedCrashError(RuntimeError):
     """Raised in place of a crashed invocation's answer: Lambda deletes nothing of the batch."""
+
+
+class FunctionFailedError(RuntimeError):
+    """The invocation raised, or was killed at its timeout: Lambda reports a function error."""
 
 
 @dataclass
@@ -51,18 +92,21 @@ class Invocation:
     started: float
     finished: bool = False
     failed: bool = False
-    """The handler raised: Lambda treats the whole batch as failed."""
+    """The handler raised or the process died: Lambda treats the whole batch as failed."""
+    killed: bool = False
+    """Killed at the function's timeout."""
     crashed: bool = False
     """The runtime died around it: its answer never reached Lambda."""
+    duration: float = 0.0
 
     @property
     def acknowledged(self) -> bool:
-        return self.finished and not self.failed and not self.crashed
+        return self.finished and not self.failed and not self.killed and not self.crashed
 
 
 @dataclass(frozen=True)
 class LoggedOutcome:
-    """A "delivery outcome" log record, with the invocation that wrote it."""
+    """A "delivery outcome" log line, with the invocation that wrote it."""
 
     vendor: str
     event_id: str | None
@@ -75,7 +119,7 @@ class LoggedOutcome:
 
 @dataclass(frozen=True)
 class LoggedCall:
-    """A "vendor call" log record: one HTTP request to a vendor and its verdict."""
+    """A "vendor call" log line: one HTTP request to a vendor and its verdict."""
 
     vendor: str
     event_id: str | None
@@ -87,63 +131,122 @@ class LoggedCall:
     invocation: Invocation | None
 
 
-class Recorder(logging.Handler):
-    """Collects the vendor functions' outcome and call records, tagged with their invocation."""
+def logged_at(record: Mapping[str, Any], default: float) -> float:
+    """The epoch seconds of a Powertools log line's ``timestamp``, else ``default``."""
+    try:
+        return datetime.strptime(str(record["timestamp"]), _POWERTOOLS_TIME).timestamp()
+    except (KeyError, ValueError):
+        return default
+
+
+def _outcome(record: Mapping[str, Any], at: float, invocation: Invocation | None) -> LoggedOutcome:
+    status = record.get("status")
+    return LoggedOutcome(
+        vendor=str(record.get("vendor")),
+        event_id=record.get("event_id"),
+        outcome=str(record.get("outcome")),
+        reason=record.get("reason"),
+        status=None if status is None else str(status),
+        at=at,
+        invocation=invocation,
+    )
+
+
+def _call(record: Mapping[str, Any], at: float, invocation: Invocation | None) -> LoggedCall:
+    return LoggedCall(
+        vendor=str(record.get("vendor")),
+        event_id=record.get("event_id"),
+        effect=str(record.get("effect")),
+        part=int(record.get("part") or 1),
+        status=record.get("status"),
+        verdict=str(record.get("verdict")),
+        at=at,
+        invocation=invocation,
+    )
+
+
+class Recorder:
+    """Collects the vendor functions' outcome and call lines, tagged with their invocation."""
 
     def __init__(self) -> None:
-        super().__init__(level=logging.INFO)
-        self.current = threading.local()
         self._lock = threading.Lock()
         self.outcomes: list[LoggedOutcome] = []
         self.calls: list[LoggedCall] = []
-        self._logger: logging.Logger | None = None
 
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message not in ("delivery outcome", "vendor call"):
-            return
-        fields = record.__dict__
-        invocation = getattr(self.current, "invocation", None)
-        if message == "delivery outcome":
-            status = fields.get("status")
-            outcome = LoggedOutcome(
-                vendor=str(fields.get("vendor")),
-                event_id=fields.get("event_id"),
-                outcome=str(fields.get("outcome")),
-                reason=fields.get("reason"),
-                status=None if status is None else str(status),
-                at=record.created,
-                invocation=invocation,
-            )
-            with self._lock:
-                self.outcomes.append(outcome)
-            return
-        call = LoggedCall(
-            vendor=str(fields.get("vendor")),
-            event_id=fields.get("event_id"),
-            effect=str(fields.get("effect")),
-            part=int(fields.get("part") or 1),
-            status=fields.get("status"),
-            verdict=str(fields.get("verdict")),
-            at=record.created,
-            invocation=invocation,
-        )
+    def record(self, records: list[dict[str, Any]], invocation: Invocation | None) -> None:
+        now = time.time()
+        outcomes = [
+            _outcome(r, logged_at(r, now), invocation) for r in records if r.get("message") == "delivery outcome"
+        ]
+        calls = [_call(r, logged_at(r, now), invocation) for r in records if r.get("message") == "vendor call"]
         with self._lock:
-            self.calls.append(call)
+            self.outcomes.extend(outcomes)
+            self.calls.extend(calls)
 
     def snapshot(self) -> tuple[list[LoggedOutcome], list[LoggedCall]]:
         with self._lock:
             return list(self.outcomes), list(self.calls)
 
-    def attach(self, service_logger: logging.Logger) -> Recorder:
-        service_logger.addHandler(self)
-        self._logger = service_logger
-        return self
 
-    def detach(self) -> None:
-        if self._logger is not None:
-            self._logger.removeHandler(self)
-            self._logger = None
+class LogSink:
+    """The functions' output, appended to one file in the order invocations end."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._stream: IO[str] = path.open("a", encoding="utf-8")
+        self._lock = threading.Lock()
+
+    def write(self, lines: list[str]) -> None:
+        if lines:
+            with self._lock:
+                self._stream.write("\n".join(lines) + "\n")
+
+    def invocation(self, function: str, result: ProcessInvocation) -> None:
+        """An invocation's lines, then one line of ours when it did not end normally."""
+        ended = []
+        if result.status != "ok":
+            note = {"prove": f"invocation {result.status}", "function": function, "error": result.error}
+            ended.append(json.dumps({**note, "duration": round(result.duration, 3)}))
+        self.write(result.logs + ended)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stream.close()
+
+
+@dataclass
+class IngressStats:
+    invocations: int = 0
+    killed: int = 0
+    """Killed at the function's timeout."""
+    errors: int = 0
+    durations: list[float] = field(default_factory=list)
+
+
+class IngressProcesses:
+    """The ingress as the gateway calls it: an invocation per request, in processes."""
+
+    def __init__(self, spec: FunctionSpec, extra_env: Mapping[str, str], sink: LogSink) -> None:
+        self.spec = spec
+        self.processes = FunctionProcesses(spec, extra_env)
+        self.sink = sink
+        self.stats = IngressStats()
+        self._lock = threading.Lock()
+
+    def __call__(self, event: dict[str, Any], context: Any) -> Any:
+        result = self.processes.invoke(event)
+        self.sink.invocation(self.processes.spec.logical_id, result)
+        with self._lock:
+            self.stats.invocations += 1
+            self.stats.durations.append(result.duration)
+            self.stats.killed += result.status == "timeout"
+            self.stats.errors += result.status == "error"
+        if result.status != "ok":
+            raise FunctionFailedError(f"ingress {result.status}: {result.error}")
+        return result.payload
+
+    def close(self) -> None:
+        self.processes.close()
 
 
 def _event_ids(event: dict[str, Any]) -> tuple[str, ...]:
@@ -170,107 +273,153 @@ class CrashReport:
 
 
 class Fleet:
-    """Generations of pollers over the stack's SQS sources; see the module docstring."""
+    """The ingress and generations of vendor-function pollers; see the module docstring."""
 
-    def __init__(self, stack: LocalStack, recorder: Recorder, *, concurrency: int, idle_seconds: float = 0.1) -> None:
+    def __init__(
+        self,
+        stack: LocalStack,
+        recorder: Recorder,
+        *,
+        concurrency: int,
+        ingress_environments: int,
+        sink: LogSink,
+        aws_endpoint: str | None = None,
+        idle_seconds: float = 0.25,
+    ) -> None:
         self.stack = stack
         self.recorder = recorder
         self.concurrency = concurrency
+        self.ingress_environments = ingress_environments
+        """Ingress environments started before the soak (about the number of senders)."""
+        self.sink = sink
+        self.aws_endpoint = aws_endpoint or stack.aws_endpoint
+        """Where the functions reach AWS (the fault proxy, when there is one)."""
         self.idle_seconds = idle_seconds
         self.generation = 0
         self.pollers: list[SourcePoller] = []
         self.invocations: list[Invocation] = []
         self.crashes: list[CrashReport] = []
+        self.ingress: dict[str, IngressProcesses] = {}
+        self._processes: list[FunctionProcesses] = []
         self._crashed: set[int] = set()
+        self._retiring: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._clients: list[Any] = []
-        self._handlers: dict[str, Handler] = {}
 
     # -- lifecycle ------------------------------------------------------------------------------
 
+    def function_env(self) -> dict[str, str]:
+        return {**LOCAL_ENV, **self.stack.extra_env, "AWS_ENDPOINT_URL": self.aws_endpoint}
+
     def take_over(self) -> Fleet:
-        """Give every function environments, stop the stack's own pollers (nothing has been
-        posted yet) and start generation 1."""
+        """Run the ingress in processes, stop the stack's own pollers (nothing has been posted
+        yet) and start generation 1."""
         for poller in self.stack.pollers:
             poller.stop()
         self.stack.pollers.clear()
         for logical_id, spec in self.stack.stack.functions.items():
             if spec.routes:  # the gateway looks the handler up per request
-                self.stack.handlers[logical_id] = Environments(
-                    spec, self._function_env(), first=self.stack.handlers[logical_id]
-                )
-        self._start(self._environments(first=self.stack.handlers))
+                self.ingress[logical_id] = IngressProcesses(spec, self.function_env(), self.sink)
+                self.stack.handlers[logical_id] = self.ingress[logical_id]
+        warm(
+            [
+                (ingress.processes, self.ingress_environments, _unsigned_request(ingress.spec.routes[0].path))
+                for ingress in self.ingress.values()
+            ]
+        )
+        self._start(warm_up=True)
         return self
 
-    def _function_env(self) -> dict[str, str]:
-        return {**LOCAL_ENV, **self.stack.extra_env}
-
-    def _environments(self, first: dict[str, Handler] | None = None) -> dict[str, Handler]:
-        """Fresh environments for the vendor functions (imported anew when first used)."""
-        first = first or {}
-        return {
-            logical_id: Environments(spec, self._function_env(), first=first.get(logical_id))
-            for logical_id, spec in self.stack.stack.functions.items()
-            if spec.sqs_sources
-        }
-
     def close(self) -> None:
-        for poller in self.pollers:
-            poller.stop()
-            if poller in self.stack.pollers:
-                self.stack.pollers.remove(poller)
-        self.pollers.clear()
+        self._stop_pollers()
         for client in self._clients:
             client.close()
         self._clients.clear()
+        for processes in self._processes:
+            processes.close()
+        self._processes.clear()
+        for ingress in self.ingress.values():
+            ingress.close()
 
-    def _start(self, handlers: dict[str, Handler]) -> None:
-        self._handlers = handlers
+    def _stop_pollers(self) -> None:
+        self._retire(self.pollers, [])
+        self.pollers = []
+        for retiring in self._retiring:
+            retiring.join()
+
+    def _retire(self, pollers: list[SourcePoller], processes: list[FunctionProcesses]) -> None:
+        """Stop ``pollers`` (all at once; each waits for its running invocations), then end
+        ``processes``."""
+        stopping = [threading.Thread(target=poller.stop, daemon=True) for poller in pollers]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
+        for poller in pollers:
+            if poller in self.stack.pollers:
+                self.stack.pollers.remove(poller)
+        for environments in processes:
+            environments.close()
+
+    def _sqs(self) -> Any:
+        client = boto3.session.Session(region_name=REGION).client(
+            "sqs", endpoint_url=self.stack.aws_endpoint, config=Config(max_pool_connections=self.concurrency + 4)
+        )
+        self._clients.append(client)
+        return client
+
+    def _start(self, *, warm_up: bool) -> None:
+        """Start a generation; ``warm_up`` starts its environments first (a restart starts cold)."""
         self.generation += 1
-        generation = self.generation
-        for logical_id, spec in self.stack.stack.functions.items():
+        functions = {
+            logical_id: FunctionProcesses(spec, self.function_env())
+            for logical_id, spec in self.stack.stack.functions.items()
+            if spec.sqs_sources
+        }
+        if warm_up:
+            warm([(processes, self.concurrency, _EMPTY_BATCH) for processes in functions.values()])
+        for logical_id, processes in functions.items():
+            self._processes.append(processes)
+            spec = processes.spec
             for source in spec.sqs_sources:
-                sqs = boto3.session.Session(region_name=REGION).client(
-                    "sqs",
-                    endpoint_url=self.stack.aws_endpoint,
-                    config=Config(max_pool_connections=self.concurrency + 4),
-                )
-                self._clients.append(sqs)
                 poller = SourcePoller(
-                    sqs,
+                    self._sqs(),  # the event source mapping is AWS's side: no faults on its calls
                     spec,
                     replace(source, maximum_concurrency=self.concurrency),
-                    self._wrap(handlers[logical_id], generation, logical_id),
+                    self._wrap(processes.invoke, self.generation, logical_id),
                     idle_seconds=self.idle_seconds,
                 )
                 self.pollers.append(poller)
                 self.stack.pollers.append(poller)
                 poller.start()
 
-    def _wrap(self, handler: Handler, generation: int, function: str) -> Handler:
-        def invoke(event: dict[str, Any], context: Any) -> Any:
+    def _finish(self, invocation: Invocation, result: ProcessInvocation) -> None:
+        invocation.duration = result.duration
+        invocation.killed = result.status == "timeout"
+        invocation.failed = result.status == "error"
+        invocation.crashed = invocation.generation in self._crashed
+        invocation.finished = True
+        self.sink.invocation(invocation.function, result)
+        self.recorder.record(result.json_logs(), invocation)
+
+    def _wrap(self, invoke: Callable[[Any], ProcessInvocation], generation: int, function: str) -> Handler:
+        def handler(event: dict[str, Any], context: Any) -> Any:
             invocation = Invocation(next(self._ids), generation, function, _event_ids(event), time.time())
             with self._lock:
                 self.invocations.append(invocation)
             if generation in self._crashed:
                 invocation.finished = invocation.crashed = True
                 raise SimulatedCrashError(f"{function} crashed before handling its batch")
-            self.recorder.current.invocation = invocation
-            try:
-                result = handler(event, context)
-            except BaseException:
-                invocation.failed = True
-                raise
-            finally:
-                self.recorder.current.invocation = None
-                invocation.finished = True
-            if generation in self._crashed:
-                invocation.crashed = True
+            result = invoke(event)
+            self._finish(invocation, result)
+            if invocation.crashed:
                 raise SimulatedCrashError(f"{function} crashed before answering")
-            return result
+            if result.status != "ok":
+                raise FunctionFailedError(f"{function} {result.status}: {result.error}")
+            return result.payload
 
-        return invoke
+        return handler
 
     # -- the crash --------------------------------------------------------------------------------
 
@@ -279,9 +428,12 @@ class Fleet:
         with self._lock:
             return [i for i in self.invocations if i.generation == wanted and not i.finished]
 
-    def crash_and_restart(
-        self, *, pause_seconds: float = 1.0, reload: bool = True, wait_for_work: float = 15.0
-    ) -> CrashReport:
+    def killed(self) -> list[Invocation]:
+        """Vendor-function invocations killed at their timeout."""
+        with self._lock:
+            return [i for i in self.invocations if i.killed]
+
+    def crash_and_restart(self, *, pause_seconds: float = 1.0, wait_for_work: float = 15.0) -> CrashReport:
         """Crash the current generation while records are in flight, then start a new one."""
         generation = self.generation
         deadline = time.monotonic() + wait_for_work
@@ -296,23 +448,19 @@ class Fleet:
             in_flight_invocations=len(in_flight),
             in_flight_records=sum(len(i.event_ids) for i in in_flight),
             pause_seconds=pause_seconds,
-            reloaded=reload,
         )
-        dying = list(self.pollers)
-        self.pollers.clear()
-        for poller in dying:  # waits for the running invocations; their answers are lost
-            poller.stop()
-            if poller in self.stack.pollers:
-                self.stack.pollers.remove(poller)
+        # The runtimes die under their invocations: work stops wherever it is and no answer
+        # reaches the pollers, so nothing of those batches is deleted.
+        for processes in self._processes:
+            processes.kill_all()
+        retiring = threading.Thread(target=self._retire, args=(self.pollers, self._processes), daemon=True)
+        self.pollers, self._processes = [], []
+        retiring.start()
+        self._retiring.append(retiring)
         time.sleep(pause_seconds)
-        self._start(self._environments() if reload else self._handlers)
+        self._start(warm_up=False)
         report.restarted_at = time.time()
         with self._lock:
             report.crashed = [i for i in self.invocations if i.generation == generation and i.crashed]
         self.crashes.append(report)
         return report
-
-
-def service_logger() -> logging.Logger:
-    """The Powertools logger every function logs through (named after POWERTOOLS_SERVICE_NAME)."""
-    return logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))

@@ -1,21 +1,14 @@
 """The soak's invariants, checked from evidence that is plain data (so a test can forge it).
 
-Evidence comes from four independent places: the ingress's HTTP answers (what was accepted,
-with which event id and vendors), the vendor functions' "delivery outcome" and "vendor call"
-log records (tagged with whether their invocation's answer reached Lambda), the sandboxes'
-request records (what each vendor actually received), and the dead-letter queues.
+Evidence comes from four independent places: every attempt Shopify's simulated deliveries
+made and the ingress's answer to it, the vendor functions' "delivery outcome" and "vendor
+call" log lines (tagged with whether their invocation's answer reached the event source),
+the sandboxes' request records (what each vendor actually received), and the dead-letter
+queues.
 
-Invariants, per vendor and event:
-
-* every accepted event reaches exactly one final state (delivered, skipped or dead-lettered)
-  at every vendor the ingress routed it to, and the ingress routes to the shop's enabled vendors;
-* a webhook re-posted with the same id is answered ``duplicate`` with the original's event id;
-* no vendor effect happens twice: no request is answered 2xx twice for one event at a
-  sandbox, and no effect of an order is reported delivered twice (repeatable requests, which
-  the vendor modules declare harmless to repeat, excepted);
-* every DLQ message says why; a retryable failure is dead-lettered only on the last attempt
-  of its budget (``maxReceiveCount - 1``); a permanent one only when the vendor answered an injected 400;
-  each dead-lettered outcome has exactly one DLQ message and each DLQ message such an outcome.
+Each invariant is one function of a :class:`Ledger` (the evidence, indexed once) returning
+a :class:`Check`; :data:`CHECKS` lists them in the order the report prints them. Counting
+for the report's tables is kept apart from judging, in :func:`count`.
 """
 
 from __future__ import annotations
@@ -23,20 +16,96 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from shoprelay.delivery.backoff import attempt_budget
 
 FINAL = frozenset({"delivered", "skipped", "dead_lettered"})
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-_EXHAUSTED = re.compile(r"^retries exhausted after (\d+) attempts")
+_EXHAUSTED = re.compile(r"^(?:retries exhausted after (\d+) attempts|unexpected \w+ on attempt (\d+) of \d+)")
+"""The reasons a vendor function gives when it dead-letters a record on its last attempt."""
+
+Pair = tuple[str, str]
+"""(vendor, event id)."""
+
+
+# -- evidence ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One HTTP attempt of a Shopify delivery and what the ingress answered in time."""
+
+    status: int | None
+    """None: no answer within Shopify's timeout, or the connection broke."""
+    answer_status: str | None
+    answer_id: str | None
+    vendors: tuple[str, ...]
+    at: float
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Shopify counts only a 2xx as delivered."""
+        return self.status is not None and 200 <= self.status < 300
+
+    def describe(self) -> str:
+        if self.status is None:
+            return f"no answer ({self.detail or 'timeout'})"
+        return " ".join(part for part in (f"HTTP {self.status}", self.answer_status, self.detail[:120]) if part)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One delivery of a webhook by Shopify: the first attempt and the retries after it."""
+
+    mode: str
+    """``original``, or how the same webhook was sent again (``after``, ``racing``, ``late``)."""
+    attempts: tuple[Attempt, ...]
+
+    @property
+    def succeeded(self) -> bool:
+        return any(a.ok for a in self.attempts)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A webhook of the soak: valid, signed, of a relayed topic, for a configured shop."""
+
+    webhook_id: str
+    shop: str
+    topic: str
+    subject: str
+    expected_vendors: tuple[str, ...]
+    """The shop's enabled vendors, as seeded."""
+    deliveries: tuple[Delivery, ...]
+    lines: int = 0
+    size: int = 0
+    """Body bytes."""
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        return [a for d in self.deliveries for a in d.attempts]
+
+    @property
+    def answered_2xx(self) -> list[Attempt]:
+        return [a for a in self.attempts if a.ok]
+
+    def describe(self) -> str:
+        return f"{self.webhook_id} ({self.shop.split('.')[0]}, {self.topic}, {self.lines} lines, {self.size} B)"
 
 
 @dataclass(frozen=True)
 class Accepted:
-    """A webhook the ingress answered 202."""
+    """A webhook the ingress answered 2xx: its event, and where it was routed.
+
+    Usually a 202. When the answer to the attempt that published was lost (Shopify timed
+    out, or the function died after publishing), a later attempt is answered ``duplicate``
+    with the same event id; the event was routed to the shop's enabled vendors then.
+    """
 
     webhook_id: str
     event_id: str
@@ -46,29 +115,7 @@ class Accepted:
     vendors: tuple[str, ...]
     """As the ingress answered."""
     expected_vendors: tuple[str, ...]
-    """The shop's enabled vendors, as seeded."""
     accepted_at: float
-
-
-@dataclass(frozen=True)
-class Repost:
-    """A second copy of a webhook (same webhook id) and the ingress's answer to it."""
-
-    webhook_id: str
-    mode: str
-    status: int | None
-    answer_status: str | None
-    answer_id: str | None
-    original_event_id: str | None
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """A soak webhook that never got a 202 (after retrying 5xx the way Shopify would)."""
-
-    webhook_id: str
-    status: int | None
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -79,7 +126,7 @@ class Outcome:
     reason: str | None
     at: float
     acknowledged: bool = True
-    """False when the invocation that logged it never answered (crashed or failed)."""
+    """False when the invocation that logged it never answered (crashed, failed or killed)."""
 
 
 @dataclass(frozen=True)
@@ -115,9 +162,7 @@ class DeadLetter:
 
 @dataclass
 class SoakEvidence:
-    accepted: list[Accepted]
-    reposts: list[Repost]
-    rejected: list[Rejected]
+    sent: list[Sent]
     outcomes: list[Outcome]
     calls: list[Call]
     hits: list[Hit]
@@ -127,6 +172,9 @@ class SoakEvidence:
     """(vendor, effect) of requests the vendor modules mark ``repeatable``."""
     repeatable_paths: frozenset[tuple[str, str, str]] = frozenset()
     """(vendor, method, URL path at the sandbox) of those requests."""
+
+
+# -- results ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -203,188 +251,423 @@ def is_retryable(letter: DeadLetter) -> bool:
     return "timed out" in reason or "network error" in reason or "another attempt" in reason
 
 
-def reconcile(evidence: SoakEvidence) -> SoakResult:  # noqa: PLR0915 - one pass per invariant
-    vendors: dict[str, VendorCounts] = defaultdict(VendorCounts)
-    notes: list[str] = []
-    by_event = {a.event_id: a for a in evidence.accepted}
+def accepted_of(sent: Sent) -> Accepted | None:
+    """The webhook's first 2xx with an event id, as an :class:`Accepted`; None without one."""
+    answers = sorted((a for a in sent.attempts if a.ok and a.answer_id), key=lambda a: a.at)
+    if not answers:
+        return None
+    first = answers[0]
+    routed = next((a.vendors for a in answers if a.status == 202), sent.expected_vendors)
+    return Accepted(
+        webhook_id=sent.webhook_id,
+        event_id=str(first.answer_id),
+        shop=sent.shop,
+        topic=sent.topic,
+        subject=sent.subject,
+        vendors=routed,
+        expected_vendors=sent.expected_vendors,
+        accepted_at=first.at,
+    )
 
-    # -- routing and ingress idempotency ---------------------------------------------------------
-    routing = [
+
+# -- one (vendor, event) pair's fate ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairVerdict:
+    state: str
+    """``delivered``, ``skipped``, ``dead_lettered`` or ``lost``."""
+    problem: str | None = None
+    """Why the pair breaks "exactly one final state"."""
+    dlq_problem: str | None = None
+    """Why its DLQ messages do not match its dead-lettered outcomes."""
+    crash_copies: int = 0
+    """DLQ messages written by invocations that never answered (their record ran again)."""
+    reprocessed: bool = False
+    first_final: float | None = None
+    first_delivered: float | None = None
+
+
+def _without_outcome(pair: Pair, accepted: Accepted, in_dlq: list[DeadLetter]) -> PairVerdict:
+    vendor, event_id = pair
+    if in_dlq:
+        return PairVerdict(
+            "dead_lettered", f"{vendor} {event_id}: in the DLQ without a dead-lettered outcome (SQS redrive?)"
+        )
+    return PairVerdict("lost", f"{vendor} {event_id} ({accepted.topic}, {accepted.shop}): no final state")
+
+
+def _dead_lettered(pair: Pair, outcomes: list[Outcome], in_dlq: list[DeadLetter], crashed: bool) -> PairVerdict:
+    vendor, event_id = pair
+    kinds = {o.outcome for o in outcomes}
+    problem = f"{vendor} {event_id}: both delivered and dead-lettered" if "delivered" in kinds else None
+    dead = sum(1 for o in outcomes if o.outcome == "dead_lettered")
+    dlq_problem, copies = None, 0
+    if not in_dlq:
+        dlq_problem = f"{vendor} {event_id}: dead-lettered, but no message in the DLQ"
+    elif len(in_dlq) > dead and crashed:
+        copies = len(in_dlq) - dead
+    elif len(in_dlq) > dead:
+        dlq_problem = f"{vendor} {event_id}: {len(in_dlq)} DLQ messages for {dead} dead-lettering"
+    return PairVerdict("dead_lettered", problem, dlq_problem, copies, len(outcomes) > 1, outcomes[0].at)
+
+
+def _relayed(pair: Pair, outcomes: list[Outcome], in_dlq: list[DeadLetter], crashed: bool) -> PairVerdict:
+    vendor, event_id = pair
+    delivered = next((o for o in outcomes if o.outcome == "delivered"), None)
+    dlq_problem, copies = None, 0
+    if in_dlq and crashed:
+        copies = len(in_dlq)
+    elif in_dlq:
+        dlq_problem = f"{vendor} {event_id}: {outcomes[-1].outcome}, yet {len(in_dlq)} DLQ message(s)"
+    return PairVerdict(
+        "delivered" if delivered else "skipped",
+        None,
+        dlq_problem,
+        copies,
+        len(outcomes) > 1,
+        outcomes[0].at,
+        delivered.at if delivered else None,
+    )
+
+
+# -- the evidence, indexed -----------------------------------------------------------------------------
+
+
+class Ledger:
+    """The evidence and the indexes every check reads, built once."""
+
+    def __init__(self, evidence: SoakEvidence) -> None:
+        self.evidence = evidence
+        self.accepted = [a for a in map(accepted_of, evidence.sent) if a is not None]
+        self.by_event = {a.event_id: a for a in self.accepted}
+        self.expected: dict[Pair, Accepted] = {(vendor, a.event_id): a for a in self.accepted for vendor in a.vendors}
+        self.finals: dict[Pair, list[Outcome]] = defaultdict(list)
+        self.unacknowledged_dead: set[Pair] = set()
+        for outcome in sorted(evidence.outcomes, key=lambda o: o.at):
+            if outcome.event_id is None or outcome.outcome not in FINAL:
+                continue
+            pair = (outcome.vendor, outcome.event_id)
+            if outcome.acknowledged:
+                self.finals[pair].append(outcome)
+            elif outcome.outcome == "dead_lettered":
+                self.unacknowledged_dead.add(pair)
+        self.letters: dict[tuple[str | None, str | None], list[DeadLetter]] = defaultdict(list)
+        for letter in evidence.dead_letters:
+            self.letters[(letter.vendor, letter.event_id)].append(letter)
+
+    @cached_property
+    def verdicts(self) -> dict[Pair, PairVerdict]:
+        return {pair: self.verdict(pair, accepted) for pair, accepted in sorted(self.expected.items())}
+
+    def verdict(self, pair: Pair, accepted: Accepted) -> PairVerdict:
+        outcomes = self.finals.get(pair, [])
+        in_dlq = self.letters.get(pair, [])
+        if not outcomes:
+            return _without_outcome(pair, accepted, in_dlq)
+        crashed = pair in self.unacknowledged_dead
+        if any(o.outcome == "dead_lettered" for o in outcomes):
+            return _dead_lettered(pair, outcomes, in_dlq, crashed)
+        return _relayed(pair, outcomes, in_dlq, crashed)
+
+    @property
+    def budget(self) -> int:
+        return int(attempt_budget(self.evidence.max_receive_count))
+
+
+# -- the invariants ----------------------------------------------------------------------------------------
+
+
+def check_final_states(ledger: Ledger) -> Check:
+    failures = [v.problem for v in ledger.verdicts.values() if v.problem]
+    return Check("every accepted event reached exactly one final state at each routed vendor", failures)
+
+
+def check_routing(ledger: Ledger) -> Check:
+    failures = [
         f"{a.webhook_id} ({a.shop}, {a.topic}): routed to {list(a.vendors)}, shop has {list(a.expected_vendors)}"
-        for a in evidence.accepted
+        for a in ledger.accepted
         if tuple(sorted(a.vendors)) != tuple(sorted(a.expected_vendors))
     ]
-    twice = Counter(a.webhook_id for a in evidence.accepted)
-    idempotency = [f"webhook {w} accepted {n} times" for w, n in twice.items() if n > 1]
-    idempotency += [
-        f"duplicate of {r.webhook_id} ({r.mode}) answered HTTP {r.status} {r.answer_status!r} "
-        f"id {r.answer_id} (original {r.original_event_id})"
-        for r in evidence.reposts
-        if r.status != 200 or r.answer_status != "duplicate" or r.answer_id != r.original_event_id
+    return Check("the ingress routed every event to exactly the shop's enabled vendors", failures)
+
+
+def _idempotency_failures(sent: Sent) -> list[str]:
+    answers = sent.answered_2xx
+    failures = []
+    accepted = [a for a in answers if a.status == 202]
+    if len(accepted) > 1:
+        failures.append(f"webhook {sent.webhook_id} accepted {len(accepted)} times")
+    ids = {a.answer_id for a in answers}
+    if len(ids) > 1:
+        failures.append(f"webhook {sent.webhook_id} answered with {len(ids)} different event ids")
+    failures += [
+        f"webhook {sent.webhook_id} answered HTTP {a.status} {a.answer_status!r} besides its acceptance"
+        for a in answers
+        if a.status != 202 and (a.status != 200 or a.answer_status != "duplicate")
     ]
-    idempotency += [f"webhook {r.webhook_id} never accepted: HTTP {r.status} {r.detail}" for r in evidence.rejected]
-    duplicates_answered = sum(1 for r in evidence.reposts if r.status == 200 and r.answer_status == "duplicate")
+    return failures
 
-    # -- final states --------------------------------------------------------------------------------
-    expected: dict[tuple[str, str], Accepted] = {}
-    for accepted in evidence.accepted:
-        for vendor in accepted.vendors:
-            expected[(vendor, accepted.event_id)] = accepted
-    finals: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
-    unacknowledged_dead: set[tuple[str, str]] = set()
-    for outcome in evidence.outcomes:
-        if outcome.event_id is None or outcome.outcome not in FINAL:
-            continue
-        pair = (outcome.vendor, outcome.event_id)
-        if outcome.acknowledged:
-            finals[pair].append(outcome)
-        elif outcome.outcome == "dead_lettered":
-            unacknowledged_dead.add(pair)
-    letters: dict[tuple[str | None, str | None], list[DeadLetter]] = defaultdict(list)
-    for letter in evidence.dead_letters:
-        letters[(letter.vendor, letter.event_id)].append(letter)
 
-    final_state: list[str] = []
-    dlq_match: list[str] = []
-    latency_delivered: list[float] = []
-    latency_final: list[float] = []
-    crash_copies = 0
-    for pair, accepted in sorted(expected.items()):
-        vendor, event_id = pair
-        counts = vendors[vendor]
-        counts.accepted += 1
-        outcomes = sorted(finals.get(pair, []), key=lambda o: o.at)
-        in_dlq = letters.get(pair, [])
-        kinds = {o.outcome for o in outcomes}
-        if not outcomes:
-            if in_dlq:
-                counts.dead_lettered += 1
-                final_state.append(f"{vendor} {event_id}: in the DLQ without a dead-lettered outcome (SQS redrive?)")
-            else:
-                counts.lost += 1
-                final_state.append(f"{vendor} {event_id} ({accepted.topic}, {accepted.shop}): no final state")
-            continue
-        if len(outcomes) > 1:
-            counts.reprocessed += 1
-        if "dead_lettered" in kinds and "delivered" in kinds:
-            final_state.append(f"{vendor} {event_id}: both delivered and dead-lettered")
-        if "dead_lettered" in kinds:
-            counts.dead_lettered += 1
-            dead = sum(1 for o in outcomes if o.outcome == "dead_lettered")
-            if not in_dlq:
-                dlq_match.append(f"{vendor} {event_id}: dead-lettered, but no message in the DLQ")
-            elif len(in_dlq) > dead:
-                if pair in unacknowledged_dead:
-                    crash_copies += len(in_dlq) - dead
-                else:
-                    dlq_match.append(f"{vendor} {event_id}: {len(in_dlq)} DLQ messages for {dead} dead-lettering")
-        else:
-            if "delivered" in kinds:
-                counts.delivered += 1
-                first = next(o for o in outcomes if o.outcome == "delivered")
-                latency_delivered.append(first.at - accepted.accepted_at)
-            else:
-                counts.skipped += 1
-            if in_dlq:
-                if pair in unacknowledged_dead:
-                    crash_copies += len(in_dlq)
-                else:
-                    dlq_match.append(f"{vendor} {event_id}: {outcomes[-1].outcome}, yet {len(in_dlq)} DLQ message(s)")
-        latency_final.append(outcomes[0].at - accepted.accepted_at)
-    for (letter_vendor, letter_event), found in letters.items():
-        if (letter_vendor or "", letter_event or "") not in expected:
-            dlq_match.append(
-                f"{len(found)} DLQ message(s) for {letter_vendor} {letter_event}, which was not routed there"
-            )
-    if crash_copies:
-        notes.append(
-            f"{crash_copies} DLQ message(s) were written by invocations the restart crashed before they answered; "
-            "their records were handled again (a replay would pass through idempotency)"
-        )
+def check_idempotency(ledger: Ledger) -> Check:
+    failures = [failure for sent in ledger.evidence.sent for failure in _idempotency_failures(sent)]
+    return Check(
+        "every webhook was accepted at most once; every other 2xx for it was 'duplicate' with the same event id",
+        failures,
+    )
 
-    # -- dead-letter reasons -----------------------------------------------------------------------
-    reasons: list[str] = []
-    too_early: list[str] = []
-    unexplained: list[str] = []
-    fault_400 = {(h.vendor, h.event_id) for h in evidence.hits if h.fault == "status 400"}
-    for letter in evidence.dead_letters:
-        vendor = letter.vendor or "?"
-        where = f"{vendor} {letter.event_id}"
-        if not letter.reason:
-            reasons.append(f"{where}: no reason attribute")
+
+def check_eventually_2xx(ledger: Ledger) -> Check:
+    failures = [
+        f"{sent.describe()}, {delivery.mode} delivery: no 2xx in {len(delivery.attempts)} attempts; "
+        f"last {delivery.attempts[-1].describe()}"
+        for sent in ledger.evidence.sent
+        for delivery in sent.deliveries
+        if delivery.attempts and not delivery.succeeded
+    ]
+    return Check("every delivery of every webhook got a 2xx within Shopify's retries", failures)
+
+
+def check_no_4xx_for_valid(ledger: Ledger) -> Check:
+    failures = [
+        f"{sent.describe()}: {attempt.describe()}"
+        for sent in ledger.evidence.sent
+        for attempt in sent.attempts
+        if attempt.status is not None and 400 <= attempt.status < 500
+    ]
+    return Check("no webhook got a 4xx that Shopify's own payload deserved a 2xx for", failures)
+
+
+def _settled_at(ledger: Ledger, pair: Pair) -> str | None:
+    """How the pair ended, if it ended in a state the promise allows, else None."""
+    outcomes = ledger.finals.get(pair, [])
+    for outcome in outcomes:
+        if outcome.outcome == "delivered" or outcome.reason:
+            return outcome.outcome
+    if any(letter.reason for letter in ledger.letters.get(pair, [])):
+        return "dead_lettered"
+    return None
+
+
+def _unsettled(ledger: Ledger, sent: Sent) -> list[str]:
+    answers = sent.answered_2xx
+    if not answers:
+        return []
+    event_id = next((a.answer_id for a in answers if a.answer_id), None)
+    if event_id is None:
+        return [f"{sent.describe()}: answered 2xx without an event id"]
+    return [
+        f"{vendor} {event_id} {sent.describe()}: answered {answers[0].status} "
+        f"{answers[0].answer_status or ''}, but neither delivered nor skipped or dead-lettered with a reason"
+        for vendor in sent.expected_vendors
+        if _settled_at(ledger, (vendor, event_id)) is None
+    ]
+
+
+def check_every_2xx_settled(ledger: Ledger) -> Check:
+    failures = [failure for sent in ledger.evidence.sent for failure in _unsettled(ledger, sent)]
+    return Check(
+        "every webhook answered 2xx was delivered, skipped or dead-lettered with a reason at every enabled vendor",
+        failures,
+    )
+
+
+def request_counts(ledger: Ledger) -> Counter[tuple[str, str | None, str, str, str]]:
+    """(vendor, event, method, URL, body) → times a sandbox answered it 2xx (repeatable ones left out)."""
+    evidence = ledger.evidence
+    return Counter(
+        (hit.vendor, hit.event_id, hit.method, hit.url, hit.body)
+        for hit in evidence.hits
+        if hit.status is not None
+        and 200 <= hit.status < 300
+        and (hit.vendor, hit.method, _path(hit.url)) not in evidence.repeatable_paths
+    )
+
+
+def effect_counts(ledger: Ledger) -> Counter[tuple[str, str, str, str, int]]:
+    """(vendor, shop, subject, effect, part) → times reported delivered (repeatable ones left out)."""
+    effects: Counter[tuple[str, str, str, str, int]] = Counter()
+    for call in ledger.evidence.calls:
+        if call.verdict != "delivered" or (call.vendor, call.effect) in ledger.evidence.repeatable_effects:
             continue
-        exhausted = _EXHAUSTED.match(letter.reason)
-        if is_retryable(letter):
-            vendors[vendor].dlq_retryable += 1
-            if exhausted is None:
-                too_early.append(f"{where}: retryable failure dead-lettered at once: {letter.reason[:160]}")
-            elif int(exhausted.group(1)) < (budget := attempt_budget(evidence.max_receive_count)):
-                too_early.append(f"{where}: dead-lettered after {exhausted.group(1)} of {budget} attempts")
-            continue
-        vendors[vendor].dlq_permanent += 1
-        injected = (
+        owner = ledger.by_event.get(call.event_id or "")
+        shop, subject = (owner.shop, owner.subject) if owner else ("?", f"event:{call.event_id}")
+        effects[(call.vendor, shop, subject, call.effect, call.part)] += 1
+    return effects
+
+
+def check_no_duplicate_effects(ledger: Ledger) -> Check:
+    failures = [
+        f"{vendor} {event}: {method} {_path(url)} answered 2xx {times} times"
+        for (vendor, event, method, url, _body), times in request_counts(ledger).items()
+        if times > 1
+    ]
+    failures += [
+        f"{vendor} {shop} {subject}: effect {effect}#{part} delivered {times} times"
+        for (vendor, shop, subject, effect, part), times in effect_counts(ledger).items()
+        if times > 1
+    ]
+    return Check("no vendor effect was delivered twice (sandbox 2xx per request; effects per order)", failures)
+
+
+def check_dlq_reasons(ledger: Ledger) -> Check:
+    failures = [
+        f"{letter.vendor or '?'} {letter.event_id}: no reason attribute"
+        for letter in ledger.evidence.dead_letters
+        if not letter.reason
+    ]
+    return Check("no DLQ message lacks a reason", failures)
+
+
+def _too_early(letter: DeadLetter, budget: int) -> str | None:
+    reason = letter.reason or ""
+    exhausted = _EXHAUSTED.match(reason)
+    where = f"{letter.vendor or '?'} {letter.event_id}"
+    if exhausted is None:
+        return f"{where}: retryable failure dead-lettered at once: {reason[:160]}"
+    attempts = int(exhausted.group(1) or exhausted.group(2))
+    if attempts < budget:
+        return f"{where}: dead-lettered after {attempts} of {budget} attempts"
+    return None
+
+
+def check_retry_budget(ledger: Ledger) -> Check:
+    found = [
+        _too_early(letter, ledger.budget)
+        for letter in ledger.evidence.dead_letters
+        if letter.reason and is_retryable(letter)
+    ]
+    return Check(f"retryable failures reached a DLQ only after all {ledger.budget} attempts", [f for f in found if f])
+
+
+def check_permanent_explained(ledger: Ledger) -> Check:
+    fault_400 = {(h.vendor, h.event_id) for h in ledger.evidence.hits if h.fault == "status 400"}
+    failures = [
+        f"{letter.vendor or '?'} {letter.event_id}: HTTP {letter.status}: {(letter.reason or '')[:200]}"
+        for letter in ledger.evidence.dead_letters
+        if letter.reason
+        and not is_retryable(letter)
+        and not (
             letter.status == "400"
             and "injected fault 400" in (letter.vendor_error or "")
             and (letter.vendor, letter.event_id) in fault_400
         )
-        if not injected:
-            unexplained.append(f"{where}: HTTP {letter.status}: {letter.reason[:200]}")
+    ]
+    return Check("permanent DLQ messages are explained by an injected 400", failures)
 
-    # -- duplicate effects ------------------------------------------------------------------------------
-    duplicates: list[str] = []
-    sent: Counter[tuple[str, str | None, str, str, str]] = Counter()
-    for hit in evidence.hits:
-        vendors[hit.vendor].requests += 1
+
+def check_dlq_match(ledger: Ledger) -> Check:
+    failures = [v.dlq_problem for v in ledger.verdicts.values() if v.dlq_problem]
+    failures += [
+        f"{len(found)} DLQ message(s) for {vendor} {event}, which was not routed there"
+        for (vendor, event), found in ledger.letters.items()
+        if (vendor or "", event or "") not in ledger.expected
+    ]
+    return Check("dead-lettered outcomes and DLQ messages match one to one", failures)
+
+
+CHECKS: tuple[Callable[[Ledger], Check], ...] = (
+    check_final_states,
+    check_routing,
+    check_idempotency,
+    check_eventually_2xx,
+    check_no_4xx_for_valid,
+    check_every_2xx_settled,
+    check_no_duplicate_effects,
+    check_dlq_reasons,
+    check_retry_budget,
+    check_permanent_explained,
+    check_dlq_match,
+)
+
+
+# -- counting for the report ------------------------------------------------------------------------------
+
+
+def _count_finals(ledger: Ledger, vendors: dict[str, VendorCounts]) -> None:
+    for (vendor, _event), verdict in ledger.verdicts.items():
+        counts = vendors[vendor]
+        counts.accepted += 1
+        counts.reprocessed += verdict.reprocessed
+        if verdict.state == "lost":
+            counts.lost += 1
+        else:
+            setattr(counts, verdict.state, getattr(counts, verdict.state) + 1)
+
+
+def _count_letters(ledger: Ledger, vendors: dict[str, VendorCounts]) -> None:
+    for letter in ledger.evidence.dead_letters:
+        if not letter.reason:
+            continue
+        counts = vendors[letter.vendor or "?"]
+        if is_retryable(letter):
+            counts.dlq_retryable += 1
+        else:
+            counts.dlq_permanent += 1
+
+
+def _count_hits(ledger: Ledger, vendors: dict[str, VendorCounts]) -> None:
+    for hit in ledger.evidence.hits:
+        counts = vendors[hit.vendor]
+        counts.requests += 1
         if hit.fault:
-            vendors[hit.vendor].faults[hit.fault] += 1
-        if hit.status is None or not 200 <= hit.status < 300:
-            continue
-        vendors[hit.vendor].answered_2xx += 1
-        if (hit.vendor, hit.method, _path(hit.url)) in evidence.repeatable_paths:
-            continue
-        sent[(hit.vendor, hit.event_id, hit.method, hit.url, hit.body)] += 1
-    for (hit_vendor, hit_event, method, url, _body), times in sent.items():
+            counts.faults[hit.fault] += 1
+        if hit.status is not None and 200 <= hit.status < 300:
+            counts.answered_2xx += 1
+
+
+def _count_duplicates(ledger: Ledger, vendors: dict[str, VendorCounts]) -> None:
+    for (vendor, *_request), times in request_counts(ledger).items():
         if times > 1:
-            vendors[hit_vendor].duplicate_requests += times - 1
-            duplicates.append(f"{hit_vendor} {hit_event}: {method} {_path(url)} answered 2xx {times} times")
-    effects: Counter[tuple[str, str, str, str, int]] = Counter()
-    for call in evidence.calls:
-        if call.verdict != "delivered" or (call.vendor, call.effect) in evidence.repeatable_effects:
-            continue
-        owner = by_event.get(call.event_id or "")
-        shop, subject = (owner.shop, owner.subject) if owner else ("?", f"event:{call.event_id}")
-        effects[(call.vendor, shop, subject, call.effect, call.part)] += 1
-    for (vendor, shop, subject, effect, part), times in effects.items():
+            vendors[vendor].duplicate_requests += times - 1
+    for (vendor, *_key), times in effect_counts(ledger).items():
         if times > 1:
             vendors[vendor].duplicate_effects += times - 1
-            duplicates.append(f"{vendor} {shop} {subject}: effect {effect}#{part} delivered {times} times")
 
-    reprocessed = sum(c.reprocessed for c in vendors.values())
+
+def count(ledger: Ledger) -> dict[str, VendorCounts]:
+    vendors: dict[str, VendorCounts] = defaultdict(VendorCounts)
+    for counter in (_count_finals, _count_letters, _count_hits, _count_duplicates):
+        counter(ledger, vendors)
+    return dict(sorted(vendors.items()))
+
+
+def _notes(ledger: Ledger) -> list[str]:
+    notes = []
+    copies = sum(v.crash_copies for v in ledger.verdicts.values())
+    if copies:
+        notes.append(
+            f"{copies} DLQ message(s) were written by invocations that never answered (crashed or killed); "
+            "their records were handled again (a replay would pass through idempotency)"
+        )
+    reprocessed = sum(1 for v in ledger.verdicts.values() if v.reprocessed)
     if reprocessed:
         notes.append(
             f"{reprocessed} record(s) reached a final state twice (SQS delivers at least once); "
             "each agreed with the first and no effect was repeated unless reported above"
         )
-    checks = [
-        Check("every accepted event reached exactly one final state at each routed vendor", final_state),
-        Check("the ingress routed every event to exactly the shop's enabled vendors", routing),
-        Check("every re-posted webhook was answered 'duplicate' with the original's event id", idempotency),
-        Check("no vendor effect was delivered twice (sandbox 2xx per request; effects per order)", duplicates),
-        Check("every DLQ message carries a reason", reasons),
-        Check(
-            f"retryable failures reached a DLQ only after all {attempt_budget(evidence.max_receive_count)} attempts",
-            too_early,
-        ),
-        Check("permanent DLQ messages are explained by an injected 400", unexplained),
-        Check("dead-lettered outcomes and DLQ messages match one to one", dlq_match),
-    ]
+    return notes
+
+
+def reconcile(evidence: SoakEvidence) -> SoakResult:
+    ledger = Ledger(evidence)
     return SoakResult(
-        vendors=dict(sorted(vendors.items())),
-        checks=checks,
-        notes=notes,
-        latency_delivered=latency_delivered,
-        latency_final=latency_final,
-        accepted=len(evidence.accepted),
-        reposts=len(evidence.reposts),
-        duplicates_answered=duplicates_answered,
+        vendors=count(ledger),
+        checks=[check(ledger) for check in CHECKS],
+        notes=_notes(ledger),
+        latency_delivered=[
+            v.first_delivered - ledger.expected[pair].accepted_at
+            for pair, v in ledger.verdicts.items()
+            if v.first_delivered is not None
+        ],
+        latency_final=[
+            v.first_final - ledger.expected[pair].accepted_at
+            for pair, v in ledger.verdicts.items()
+            if v.first_final is not None
+        ],
+        accepted=len(ledger.accepted),
+        reposts=sum(len(s.deliveries) - 1 for s in evidence.sent),
+        duplicates_answered=sum(
+            1 for s in evidence.sent for a in s.attempts if a.status == 200 and a.answer_status == "duplicate"
+        ),
     )

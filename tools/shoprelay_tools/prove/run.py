@@ -1,4 +1,5 @@
-"""``shoprelay prove`` end to end: start the local stack, soak it with faults and a crash,
+"""``shoprelay prove`` end to end: start the local stack with its functions in processes and
+the AWS fault proxy in front of the emulator, soak it with faults on both sides and a crash,
 throw bad input at it, reconcile, print the summary. :func:`run_prove` returns the exit code.
 """
 
@@ -10,119 +11,45 @@ import random
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from shoprelay_tools.demo import seed_shop
 from shoprelay_tools.local.runner import LocalStack, validate_settings
-from shoprelay_tools.stack.template import find_root
-from shoprelay_tools.prove.bad_input import BadInputBuilder, ClassResult, send_all
+from shoprelay_tools.prove.bad_input import BadInputBuilder, send_all
 from shoprelay_tools.prove.emulator import hardened_moto
-from shoprelay_tools.prove.faults import FaultRates, RandomFaults
-from shoprelay_tools.prove.fleet import CrashReport, Fleet, Recorder, service_logger
-from shoprelay_tools.prove.reconcile import FINAL, Check, SoakResult, reconcile
+from shoprelay_tools.prove.faults import RandomFaults
+from shoprelay_tools.prove.fleet import Fleet, IngressStats, LogSink, Recorder
+from shoprelay_tools.prove.outcome import (
+    BadInputResult,
+    OwnSideResult,
+    ProveConfig,
+    ProveOutcome,
+    RestartResult,
+)
+from shoprelay_tools.prove.own_faults import InjectedRules, inject
+from shoprelay_tools.prove.reconcile import FINAL, reconcile
 from shoprelay_tools.prove.report import header, render
+from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
 from shoprelay_tools.prove.soak import Soak, SoakRun, repeatable_requests
-from shoprelay_tools.prove.workload import PROVE_SHOPS, Plan, WorkloadBuilder
-
-
-@dataclass(frozen=True)
-class ProveConfig:
-    webhooks: int = 5000
-    bad: int = 1000
-    seed: int | None = None
-    concurrency: int = 10
-    """Concurrent invocations per vendor queue (the template's MaximumConcurrency is 5)."""
-    posters: int = 8
-    """Client threads posting webhook chains."""
-    retry_base_seconds: int = 1
-    vendor_timeout_seconds: float = 2.0
-    visibility_timeout: int = 60
-    """Source queues' VisibilityTimeout for the run (template: 360): when crashed batches return."""
-    restart_at: float | None = 0.5
-    """Crash the vendor functions when this share of the webhooks has been posted (None: never)."""
-    restart_pause: float = 1.0
-    settle_timeout: float = 300.0
-    duplicate_rate: float = 0.05
-    rates: FaultRates = field(default_factory=FaultRates)
-    progress_every: float = 15.0
-    log_file: Path | None = None
-    root: Path | None = None
-
-
-QUICK_WEBHOOKS = 300
-QUICK_BAD = 200
-QUICK_VISIBILITY_TIMEOUT = 20
-"""``--quick``: a CI-sized run with the same phases and checks (crashed batches return sooner)."""
+from shoprelay_tools.prove.workload import PROVE_SHOPS, WorkloadBuilder
+from shoprelay_tools.stack.aws_faults import AwsFaultProxy
+from shoprelay_tools.stack.template import find_root
 
 
 @dataclass
-class RestartResult:
-    crash: CrashReport | None
-    records: int = 0
-    did_work: int = 0
-    """Crashed records whose outcome had been logged (the work was done; the answer was lost)."""
-    final_after: int = 0
-    lost: list[str] = field(default_factory=list)
+class Rig:
+    """What a run starts around the local stack, and stops again."""
 
-    @property
-    def check(self) -> Check:
-        name = "records in flight at the crash all reached a final state after the restart"
-        if self.crash is None:
-            return Check(name + " (no restart in this run)", [])
-        return Check(name, self.lost)
-
-
-@dataclass
-class BadInputResult:
-    classes: dict[str, ClassResult]
-    tapped: int
-    new_outcomes: int
-    new_requests: int
-    queued: int
-
-    @property
-    def checks(self) -> list[Check]:
-        answers = [
-            f"{kind}: {a.request.variant}: HTTP {a.status} {a.detail[:120]}"
-            for kind, result in self.classes.items()
-            for a in result.server_errors + result.undocumented
-        ]
-        published = []
-        if self.tapped:
-            published.append(f"the topic published {self.tapped} message(s) during the bad-input phase")
-        if self.new_outcomes or self.new_requests or self.queued:
-            published.append(
-                f"{self.new_outcomes} new delivery outcome(s), {self.new_requests} new vendor request(s), "
-                f"{self.queued} queued message(s)"
-            )
-        return [
-            Check("every bad request was answered 4xx or the 200 'ignored' no-op, as README documents", answers),
-            Check("no bad request was published or reached a vendor", published),
-        ]
-
-
-@dataclass
-class ProveOutcome:
-    config: ProveConfig
-    seed: int
-    plan: Plan
-    soak: SoakRun
-    result: SoakResult
-    restart: RestartResult
-    bad: BadInputResult
-    parameters: dict[str, Any]
-    started: float
-    finished: float
-
-    @property
-    def checks(self) -> list[Check]:
-        return [*self.result.checks, self.restart.check, *self.bad.checks]
-
-    @property
-    def ok(self) -> bool:
-        return all(check.ok for check in self.checks)
+    stack: LocalStack
+    proxy: AwsFaultProxy | None
+    sink: LogSink
+    recorder: Recorder
+    faults: RandomFaults
+    fleet: Fleet
 
 
 def _seed_shops(stack: LocalStack, config: ProveConfig) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[str, ...]]]:
@@ -143,14 +70,9 @@ def _restart_result(stack: LocalStack, run: SoakRun) -> RestartResult:
         return result
     vendor_of = {lid: spec.environment.get("VENDOR", lid) for lid, spec in stack.stack.functions.items()}
     pairs = {(vendor_of[i.function], event_id) for i in crash.crashed for event_id in i.event_ids}
-    acknowledged = {
-        (o.vendor, o.event_id) for o in run.evidence.outcomes if o.outcome in FINAL and o.acknowledged and o.event_id
-    }
-    worked = {
-        (o.vendor, o.event_id)
-        for o in run.evidence.outcomes
-        if o.outcome in FINAL and not o.acknowledged and o.event_id
-    }
+    finals = [o for o in run.evidence.outcomes if o.outcome in FINAL and o.event_id]
+    acknowledged = {(o.vendor, str(o.event_id)) for o in finals if o.acknowledged}
+    worked = {(o.vendor, str(o.event_id)) for o in finals if not o.acknowledged}
     result.records = len(pairs)
     result.did_work = len(pairs & worked)
     result.final_after = len(pairs & acknowledged)
@@ -170,10 +92,11 @@ def _tap(stack: LocalStack) -> str:
     return str(url)
 
 
-def _bad_input(stack: LocalStack, soak: Soak, recorder: Recorder, config: ProveConfig, seed: int) -> BadInputResult:
+def _bad_input(rig: Rig, soak: Soak, config: ProveConfig, seed: int) -> BadInputResult:
+    stack = rig.stack
     max_body = int(stack.stack.parameters.get("MaxBodyBytes", 2 * 1024 * 1024))
     tap = _tap(stack)
-    outcomes_before = len(recorder.snapshot()[0])
+    outcomes_before = len(rig.recorder.snapshot()[0])
     requests_before = len(stack.sandboxes.recorded())
     bad = BadInputBuilder(seed, PROVE_SHOPS, max_body).build(config.bad)
     classes = send_all(bad, stack.webhook_url())
@@ -182,100 +105,168 @@ def _bad_input(stack: LocalStack, soak: Soak, recorder: Recorder, config: ProveC
     attributes = stack.clients["sqs"].get_queue_attributes(
         QueueUrl=tap, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     )["Attributes"]
-    tapped = sum(int(v) for v in attributes.values())
     return BadInputResult(
         classes=classes,
-        tapped=tapped,
-        new_outcomes=len(recorder.snapshot()[0]) - outcomes_before,
+        tapped=sum(int(v) for v in attributes.values()),
+        new_outcomes=len(rig.recorder.snapshot()[0]) - outcomes_before,
         new_requests=len(stack.sandboxes.recorded()) - requests_before,
         queued=soak.queued(),
     )
 
 
+def _parameters(rig: Rig, config: ProveConfig, expected: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    stack = rig.stack
+    policies = [json.loads(a.get("RedrivePolicy", "{}")) for a in stack.source_queue_attributes().values()]
+    timeouts = {spec.logical_id: spec.timeout for spec in stack.stack.functions.values()}
+    return {
+        "seed": config.seed,
+        "log_file": str(config.log_file),
+        "max_receive_count": min((int(p.get("maxReceiveCount", 0)) for p in policies), default=0),
+        "max_body_bytes": int(stack.stack.parameters.get("MaxBodyBytes", 0)),
+        "template_max_concurrency": sorted(
+            {int(value) for name, value in stack.stack.parameters.items() if str(name).endswith("MaxConcurrency")}
+        ),
+        "ingress_timeout": max((timeouts[i] for i in rig.fleet.ingress), default=0),
+        "vendor_timeout": max((t for lid, t in timeouts.items() if lid not in rig.fleet.ingress), default=0),
+        "aws": "through the fault proxy" if rig.proxy else "the emulator directly",
+        "startup_seconds": stack.startup_seconds,
+        "shops": {domain: list(vendors) for domain, vendors in expected.items()},
+    }
+
+
+def _call_seconds(proxy: AwsFaultProxy | None) -> dict[str, list[float]]:
+    seconds: dict[str, list[float]] = {}
+    for call in proxy.calls if proxy else []:
+        if call.finished is not None and call.status is not None:
+            seconds.setdefault(call.service, []).append(call.finished - call.started)
+    return dict(sorted(seconds.items()))
+
+
+def _ingress_stats(fleet: Fleet) -> IngressStats:
+    stats = IngressStats()
+    for ingress in fleet.ingress.values():
+        stats.invocations += ingress.stats.invocations
+        stats.killed += ingress.stats.killed
+        stats.errors += ingress.stats.errors
+        stats.durations += ingress.stats.durations
+    return stats
+
+
+@contextmanager
+def _rig(config: ProveConfig, seed: int) -> Iterator[Rig]:
+    """The stack started, the proxy in front of its emulator, the functions in processes."""
+    assert config.log_file is not None
+    stack = LocalStack(
+        config.root or find_root(), port=0, extra_env={"RETRY_BASE_SECONDS": str(config.retry_base_seconds)}
+    )
+    stack.start()
+    proxy = AwsFaultProxy(stack.aws_endpoint, seed=seed).start() if config.own_rates else None
+    sink = LogSink(config.log_file)
+    recorder = Recorder()
+    rig = Rig(
+        stack=stack,
+        proxy=proxy,
+        sink=sink,
+        recorder=recorder,
+        faults=RandomFaults(config.rates, seed).attach(stack.sandboxes),
+        fleet=Fleet(
+            stack,
+            recorder,
+            concurrency=config.concurrency,
+            ingress_environments=config.posters + 2,
+            sink=sink,
+            aws_endpoint=proxy.url if proxy else None,
+        ),
+    )
+    try:
+        yield rig
+    finally:
+        RandomFaults.detach(stack.sandboxes)
+        rig.fleet.close()
+        if proxy is not None:
+            proxy.stop()
+        sink.close()
+        stack.stop()
+
+
+def _soak(rig: Rig, config: ProveConfig, out: TextIO) -> tuple[Soak, SoakRun, InjectedRules, dict[str, Any]]:
+    stack = rig.stack
+    demo, expected = _seed_shops(stack, config)
+    template_visibility = max(int(a.get("VisibilityTimeout", 0)) for a in stack.source_queue_attributes().values())
+    visibility = config.visibility_timeout or max(p.spec.timeout for p in stack.pollers)
+    for poller in stack.pollers:
+        stack.clients["sqs"].set_queue_attributes(
+            QueueUrl=poller.source.queue_url, Attributes={"VisibilityTimeout": str(visibility)}
+        )
+    rig.fleet.take_over()
+    parameters = {
+        **_parameters(rig, config, expected),
+        "visibility_timeout": visibility,
+        "template_visibility_timeout": template_visibility,
+    }
+    max_body = parameters["max_body_bytes"] or 2 * 1024 * 1024
+    plan = WorkloadBuilder(int(config.seed or 0), duplicate_rate=config.duplicate_rate, max_body_bytes=max_body).plan(
+        config.webhooks
+    )
+    parameters["plan"] = plan
+    print(header(config, plan, parameters), file=out, flush=True)
+    injected = InjectedRules({})
+    if rig.proxy is not None and config.own_rates is not None:
+        injected = inject(rig.proxy, config.own_rates, int(config.seed or 0), config.webhooks)
+    soak = Soak(
+        stack,
+        rig.fleet,
+        rig.recorder,
+        plan,
+        sender=ShopifySender(stack.webhook_url(), RetrySchedule(config.shopify_retry_window)),
+        expected_vendors=expected,
+        repeatable=repeatable_requests([shop.settings(demo) for shop in PROVE_SHOPS]),
+        out=out,
+        posters=config.posters,
+        restart_at=config.restart_at,
+        restart_pause=config.restart_pause,
+        settle_timeout=config.settle_timeout,
+        progress_every=config.progress_every,
+    )
+    print("soak: posting", file=out, flush=True)
+    return soak, soak.run(), injected, parameters
+
+
 def run_prove(config: ProveConfig, out: TextIO) -> int:
     """Run every phase, print the report to ``out``; 0 when every invariant held."""
     seed = config.seed if config.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
-    config = replace(config, seed=seed)
-    root = config.root or find_root()
     log_file = config.log_file or Path(tempfile.mkdtemp(prefix="shoprelay-prove-")) / "functions.log"
+    config = replace(config, seed=seed, log_file=log_file)
     started = time.time()
-    plan = WorkloadBuilder(seed, duplicate_rate=config.duplicate_rate).plan(config.webhooks)
-    stack = LocalStack(
-        root, port=0, extra_env={"RETRY_BASE_SECONDS": str(config.retry_base_seconds)}, log_file=log_file
-    )
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with (
         hardened_moto(),
-        log_file.open("a", encoding="utf-8") as stray,
+        log_file.with_name("local.log").open("a", encoding="utf-8") as stray,
         contextlib.redirect_stdout(stray),
         contextlib.redirect_stderr(stray),
         warnings.catch_warnings(),
+        _rig(config, seed) as rig,
     ):
-        # The EMF metric lines Powertools prints, its warnings about empty metrics, and the
-        # local HTTP servers' complaints about connections the faults reset go to the log file.
+        # The local HTTP servers' complaints about connections the faults reset, and whatever
+        # else this process prints, go to local.log beside the functions' log.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        stack.start()
-        recorder = Recorder().attach(service_logger())
-        faults = RandomFaults(config.rates, seed).attach(stack.sandboxes)
-        fleet = Fleet(stack, recorder, concurrency=config.concurrency)
-        try:
-            demo, expected = _seed_shops(stack, config)
-            sqs = stack.clients["sqs"]
-            for poller in stack.pollers:
-                sqs.set_queue_attributes(
-                    QueueUrl=poller.source.queue_url, Attributes={"VisibilityTimeout": str(config.visibility_timeout)}
-                )
-            fleet.take_over()
-            policies = [json.loads(a.get("RedrivePolicy", "{}")) for a in stack.source_queue_attributes().values()]
-            parameters = {
-                "seed": seed,
-                "log_file": str(log_file),
-                "max_receive_count": min((int(p.get("maxReceiveCount", 0)) for p in policies), default=0),
-                "max_body_bytes": int(stack.stack.parameters.get("MaxBodyBytes", 0)),
-                "template_max_concurrency": sorted(
-                    {
-                        int(stack.stack.parameters[name])
-                        for name in stack.stack.parameters
-                        if str(name).endswith("MaxConcurrency")
-                    }
-                ),
-                "startup_seconds": stack.startup_seconds,
-                "shops": {domain: list(vendors) for domain, vendors in expected.items()},
-            }
-            print(header(config, plan, parameters), file=out, flush=True)
-            soak = Soak(
-                stack,
-                fleet,
-                recorder,
-                plan,
-                expected_vendors=expected,
-                repeatable=repeatable_requests([shop.settings(demo) for shop in PROVE_SHOPS]),
-                out=out,
-                posters=config.posters,
-                restart_at=config.restart_at,
-                restart_pause=config.restart_pause,
-                settle_timeout=config.settle_timeout,
-                progress_every=config.progress_every,
-            )
-            print("soak: posting", file=out, flush=True)
-            run = soak.run()
-            result = reconcile(run.evidence)
-            restart = _restart_result(stack, run)
-            print(f"bad input: sending {config.bad} requests", file=out, flush=True)
-            faults.enabled = False
-            bad = _bad_input(stack, soak, recorder, config, seed)
-        finally:
-            RandomFaults.detach(stack.sandboxes)
-            fleet.close()
-            recorder.detach()
-            stack.stop()
+        soak, run, injected, parameters = _soak(rig, config, out)
+        if rig.proxy is not None:
+            rig.proxy.clear()
+        result = reconcile(run.evidence)
+        restart = _restart_result(rig.stack, run)
+        own = OwnSideResult(injected.hits(), _call_seconds(rig.proxy), _ingress_stats(rig.fleet), rig.fleet.killed())
+        print(f"bad input: sending {config.bad} requests", file=out, flush=True)
+        rig.faults.enabled = False
+        bad = _bad_input(rig, soak, config, seed)
     outcome = ProveOutcome(
         config=config,
         seed=seed,
-        plan=plan,
+        plan=parameters.pop("plan"),
         soak=run,
         result=result,
         restart=restart,
+        own=own,
         bad=bad,
         parameters=parameters,
         started=started,

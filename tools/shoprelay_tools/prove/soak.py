@@ -1,5 +1,6 @@
-"""The soak: post a plan's webhooks concurrently over HTTP, crash the vendor functions midway,
-wait until everything settles, and gather the evidence :mod:`.reconcile` judges.
+"""The soak: deliver a plan's webhooks concurrently over HTTP the way Shopify does (retrying
+every answer that is not a 2xx), crash the vendor functions midway, wait until everything
+settles, and gather the evidence :mod:`.reconcile` judges.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 import msgspec
-import requests
 
-from shoprelay.sources.shopify import WebhookMeta, parse_webhook, sign
+from shoprelay.sources.shopify import WebhookMeta, parse_webhook
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import TranslationError, translate_for_shop
 from shoprelay_tools.local.runner import LocalStack
@@ -26,98 +26,33 @@ from shoprelay_tools.local.samples import SAMPLES
 from shoprelay_tools.prove.fleet import CrashReport, Fleet, Recorder
 from shoprelay_tools.prove.reconcile import (
     FINAL,
-    Accepted,
+    Attempt,
     Call,
     DeadLetter,
+    Delivery,
     Hit,
     Outcome,
-    Rejected,
-    Repost,
+    Sent,
     SoakEvidence,
 )
+from shoprelay_tools.prove.shopify import ShopifySender
 from shoprelay_tools.prove.workload import Plan, Webhook
 from shoprelay_tools.stack.dlq import read_all
-
-POST_ATTEMPTS = 4
-"""Shopify retries a delivery answered 5xx; so does the soak, with the same webhook id."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int | None
-    answer_status: str | None
-    answer_id: str | None
-    vendors: tuple[str, ...]
-    at: float
-    attempts: int
-    detail: str = ""
 
 
 @dataclass
 class Posted:
+    """A webhook of the plan and every delivery Shopify made of it (the original, re-posts)."""
+
     webhook: Webhook
-    answers: list[Answer] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
 
-
-def signed_headers(webhook: Webhook, secret: str | None = None) -> dict[str, str]:
-    return {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": webhook.topic,
-        "X-Shopify-Shop-Domain": webhook.shop.domain,
-        "X-Shopify-Webhook-Id": webhook.webhook_id,
-        "X-Shopify-Api-Version": "2026-04",
-        "X-Shopify-Hmac-Sha256": sign(secret or webhook.shop.secret, webhook.body),
-    }
-
-
-class Poster:
-    """Posts webhooks to the gateway, one keep-alive session per thread."""
-
-    def __init__(self, url: str, timeout: float = 60.0) -> None:
-        self.url = url
-        self.timeout = timeout
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self.server_errors = 0
-        """5xx answers (and broken connections) that were retried."""
-
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
-
-    def post(self, webhook: Webhook) -> Answer:
-        headers = signed_headers(webhook)
-        detail = ""
-        status: int | None = None
-        for attempt in range(1, POST_ATTEMPTS + 1):
-            try:
-                response = self._session().post(self.url, data=webhook.body, headers=headers, timeout=self.timeout)
-            except requests.RequestException as error:
-                status, detail = None, type(error).__name__
-            else:
-                status = response.status_code
-                if status < 500:
-                    try:
-                        payload: Any = response.json()
-                    except ValueError:
-                        payload = {}
-                    payload = payload if isinstance(payload, dict) else {}
-                    return Answer(
-                        status=status,
-                        answer_status=payload.get("status"),
-                        answer_id=payload.get("id"),
-                        vendors=tuple(payload.get("vendors") or ()),
-                        at=time.time(),
-                        attempts=attempt,
-                        detail="" if status in (200, 202) else response.text[:200],
-                    )
-                detail = response.text[:200]
-            with self._lock:
-                self.server_errors += 1
-            time.sleep(0.5 * attempt)
-        return Answer(status, None, None, (), time.time(), POST_ATTEMPTS, detail)
+    def event_id(self) -> str | None:
+        """The event id of its first 2xx answer, once it has one."""
+        return next(
+            (a.answer_id for d in self.deliveries for a in d.attempts if a.ok and a.answer_id),
+            None,
+        )
 
 
 def repeatable_requests(
@@ -202,8 +137,15 @@ class SoakRun:
     settled: float
     settled_ok: bool
     last_final: float
-    server_errors: int
+    retried: int
+    """Attempts Shopify retried (no 2xx within its timeout)."""
     answers: Counter[str]
+
+
+def answer_label(attempt: Attempt) -> str:
+    if attempt.status is None:
+        return "no answer in 5 s"
+    return f"{attempt.status} {attempt.answer_status or ''}".strip()
 
 
 class Soak:
@@ -214,6 +156,7 @@ class Soak:
         recorder: Recorder,
         plan: Plan,
         *,
+        sender: ShopifySender,
         expected_vendors: Mapping[str, tuple[str, ...]],
         repeatable: tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str]]],
         out: TextIO,
@@ -227,6 +170,7 @@ class Soak:
         self.fleet = fleet
         self.recorder = recorder
         self.plan = plan
+        self.sender = sender
         self.expected_vendors = expected_vendors
         self.repeatable = repeatable
         self.out = out
@@ -235,7 +179,6 @@ class Soak:
         self.restart_pause = restart_pause
         self.settle_timeout = settle_timeout
         self.progress_every = progress_every
-        self.poster = Poster(stack.webhook_url())
         self._lock = threading.Lock()
         self._posted: list[Posted] = []
         self._late: list[Posted] = []
@@ -246,20 +189,21 @@ class Soak:
 
     # -- posting -------------------------------------------------------------------------------------
 
+    def _deliver(self, webhook: Webhook) -> list[Delivery]:
+        """The original delivery, and a re-post right after or at the same moment."""
+        if webhook.duplicate != "racing":
+            first = self.sender.deliver(webhook)
+            return [first, self.sender.deliver(webhook, "after")] if webhook.duplicate == "after" else [first]
+        second: list[Delivery] = []
+        racer = threading.Thread(target=lambda: second.append(self.sender.deliver(webhook, "racing")))
+        racer.start()
+        first = self.sender.deliver(webhook)
+        racer.join()
+        return [first, *second]
+
     def _post_chain(self, chain: list[Webhook]) -> None:
         for webhook in chain:
-            posted = Posted(webhook)
-            if webhook.duplicate == "racing":
-                second: list[Answer] = []
-                racer = threading.Thread(target=self._post_into, args=(webhook, second))
-                racer.start()
-                posted.answers.append(self.poster.post(webhook))
-                racer.join()
-                posted.answers.extend(second)
-            else:
-                posted.answers.append(self.poster.post(webhook))
-                if webhook.duplicate == "after":
-                    posted.answers.append(self.poster.post(webhook))
+            posted = Posted(webhook, self._deliver(webhook))
             with self._lock:
                 self._posted.append(posted)
                 if webhook.duplicate == "late":
@@ -268,11 +212,10 @@ class Soak:
                 if self.restart_at is not None and self._count >= self.restart_at * self._total:
                     self._restart_requested.set()
 
-    def _post_into(self, webhook: Webhook, answers: list[Answer]) -> None:
-        answers.append(self.poster.post(webhook))
-
     def _post_late(self, posted: Posted) -> None:
-        posted.answers.append(self.poster.post(posted.webhook))
+        delivery = self.sender.deliver(posted.webhook, "late")
+        with self._lock:
+            posted.deliveries.append(delivery)
 
     def _restart(self) -> None:
         self._restart_requested.wait()
@@ -280,7 +223,7 @@ class Soak:
         crash = self._crash
         print(
             f"  restart: crashed the vendor functions with {crash.in_flight_invocations} invocation(s) and "
-            f"{crash.in_flight_records} record(s) in flight; new pollers (functions re-imported) after "
+            f"{crash.in_flight_records} record(s) in flight; new pollers (fresh processes) after "
             f"{crash.restarted_at - crash.at:.1f} s",
             file=self.out,
             flush=True,
@@ -289,14 +232,15 @@ class Soak:
     # -- progress and settling --------------------------------------------------------------------------
 
     def expected_pairs(self) -> set[tuple[str, str]]:
+        """(vendor, event) for every webhook answered 2xx so far, at each of its shop's vendors."""
         with self._lock:
-            posted = list(self._posted)
-        pairs: set[tuple[str, str]] = set()
-        for item in posted:
-            accepted = next((a for a in item.answers if a.status == 202 and a.answer_id), None)
-            if accepted is not None:
-                pairs.update((vendor, str(accepted.answer_id)) for vendor in accepted.vendors)
-        return pairs
+            posted = [(item.webhook, item.event_id()) for item in self._posted]
+        return {
+            (vendor, event_id)
+            for webhook, event_id in posted
+            if event_id is not None
+            for vendor in self.expected_vendors[webhook.shop.domain]
+        }
 
     def final_pairs(self) -> set[tuple[str, str]]:
         outcomes, _calls = self.recorder.snapshot()
@@ -327,7 +271,8 @@ class Soak:
             elapsed = time.time() - started
             print(
                 f"  {elapsed:5.0f} s: posted {count}/{self._total} webhooks ({count / elapsed:.1f}/s), "
-                f"{done}/{len(expected)} vendor deliveries final",
+                f"{done}/{len(expected)} vendor deliveries final, {len(self.fleet.killed())} vendor "
+                "invocation(s) killed at their timeout",
                 file=self.out,
                 flush=True,
             )
@@ -348,6 +293,13 @@ class Soak:
 
     # -- the run ------------------------------------------------------------------------------------------
 
+    def _post_all(self) -> None:
+        with ThreadPoolExecutor(self.posters, thread_name_prefix="prove-post") as pool:
+            for future in [pool.submit(self._post_chain, chain) for chain in self.plan.chains]:
+                future.result()
+            for future in [pool.submit(self._post_late, posted) for posted in self._late]:
+                future.result()
+
     def run(self) -> SoakRun:
         started = time.time()
         stop_progress = threading.Event()
@@ -357,11 +309,7 @@ class Soak:
         if self.restart_at is not None:
             restarter = threading.Thread(target=self._restart, name="prove-restart", daemon=True)
             restarter.start()
-        with ThreadPoolExecutor(self.posters, thread_name_prefix="prove-post") as pool:
-            for future in [pool.submit(self._post_chain, chain) for chain in self.plan.chains]:
-                future.result()
-            for future in [pool.submit(self._post_late, posted) for posted in self._late]:
-                future.result()
+        self._post_all()
         posting_done = time.time()
         if restarter is not None:
             self._restart_requested.set()
@@ -372,10 +320,7 @@ class Soak:
         progress.join()
         evidence = self.evidence()
         finals = [o.at for o in evidence.outcomes if o.outcome in FINAL and o.acknowledged]
-        answers: Counter[str] = Counter()
-        for item in self._posted:
-            for answer in item.answers:
-                answers[f"{answer.status} {answer.answer_status or ''}".strip()] += 1
+        answers = Counter(answer_label(a) for item in self._posted for d in item.deliveries for a in d.attempts)
         return SoakRun(
             evidence=evidence,
             posted=list(self._posted),
@@ -385,54 +330,29 @@ class Soak:
             settled=settled,
             settled_ok=settled_ok,
             last_final=max(finals, default=settled),
-            server_errors=self.poster.server_errors,
+            retried=self.sender.retried,
             answers=answers,
         )
 
+    def _sent(self, item: Posted) -> Sent:
+        webhook = item.webhook
+        return Sent(
+            webhook_id=webhook.webhook_id,
+            shop=webhook.shop.domain,
+            topic=webhook.topic,
+            subject=webhook.subject,
+            expected_vendors=self.expected_vendors[webhook.shop.domain],
+            deliveries=tuple(item.deliveries),
+            lines=webhook.lines,
+            size=len(webhook.body),
+        )
+
     def evidence(self) -> SoakEvidence:
-        accepted: list[Accepted] = []
-        reposts: list[Repost] = []
-        rejected: list[Rejected] = []
-        for item in self._posted:
-            webhook = item.webhook
-            first = next((a for a in item.answers if a.status == 202), None)
-            if first is None:
-                last = item.answers[0] if item.answers else None
-                rejected.append(
-                    Rejected(webhook.webhook_id, last.status if last else None, last.detail if last else "no answer")
-                )
-            else:
-                accepted.append(
-                    Accepted(
-                        webhook_id=webhook.webhook_id,
-                        event_id=str(first.answer_id),
-                        shop=webhook.shop.domain,
-                        topic=webhook.topic,
-                        subject=webhook.subject,
-                        vendors=first.vendors,
-                        expected_vendors=self.expected_vendors[webhook.shop.domain],
-                        accepted_at=first.at,
-                    )
-                )
-            reposts.extend(
-                Repost(
-                    webhook_id=webhook.webhook_id,
-                    mode=webhook.duplicate or "?",
-                    status=answer.status,
-                    answer_status=answer.answer_status,
-                    answer_id=answer.answer_id,
-                    original_event_id=first.answer_id if first else None,
-                )
-                for answer in item.answers
-                if answer is not first
-            )
         outcomes, calls = self.recorder.snapshot()
         policies = [a.get("RedrivePolicy", "{}") for a in self.stack.source_queue_attributes().values()]
         max_receive = min(int(json.loads(p).get("maxReceiveCount", 0)) for p in policies) if policies else 0
         return SoakEvidence(
-            accepted=accepted,
-            reposts=reposts,
-            rejected=rejected,
+            sent=[self._sent(item) for item in self._posted],
             outcomes=[
                 Outcome(
                     vendor=o.vendor,

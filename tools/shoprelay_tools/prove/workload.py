@@ -1,9 +1,12 @@
 """What a prove run posts: five shops and thousands of signed webhooks built from real fixtures.
 
 Every body starts from one of the bundled Shopify fixtures (``shoprelay_tools.local.samples``,
-copies of ``tests/fixtures/shopify``) and gets a fresh identity: a unique order id (or checkout
+read from ``tests/fixtures/shopify``) and gets a fresh identity: a unique order id (or checkout
 token, or customer id) per order, 1-40 line items, the shop's currency (a zero-decimal one
-among them) and often a different buyer currency. Webhooks about one order form a *chain*
+among them) and often a different buyer currency. Orders range from 1 to 1,000 lines; a few
+are padded (with line properties, which Shopify carries and no vendor reads) to just under
+the template's ``MaxBodyBytes``, and every plan holds at least one order of each extreme.
+Webhooks about one order form a *chain*
 posted in order (create, then paid, cancelled, and the refund after its order), so the
 ingress has seen the order before its refund; chains run concurrently.
 """
@@ -23,11 +26,20 @@ from typing import Any
 from shoprelay.canonical.currency import format_amount, minor_units
 from shoprelay_tools.local.samples import SAMPLES
 
-ORDER_FIXTURES = ("order-aud-usd.json", "order-12-lines.json", "order-cancelled.json")
-REFUND_FIXTURE = "refund.json"
-CHECKOUT_FIXTURE = "checkout.json"
-CUSTOMER_FIXTURE = "customer.json"
-MAX_LINES = 40
+ORDER_FIXTURES = (
+    "orders-create.test-store-shop-AUD-buyer-USD.json",
+    "order-12-line-items.filled-2024-01.json",
+    "orders-create.shopify-docs-2026-04.json",
+)
+REFUND_FIXTURE = "refunds-create.shopify-docs-2026-04.json"
+CHECKOUT_FIXTURE = "checkouts-create.shopify-docs-2026-04.json"
+CUSTOMER_FIXTURE = "customers-create.shopify-docs-2026-04.json"
+MAX_LINES = 1000
+COMMON_LINES = 40
+LINE_BUCKETS: tuple[tuple[str, float], ...] = (("common", 0.9), ("large", 0.08), ("near max", 0.02))
+"""Order sizes: 1-40 lines, 41-1,000 lines, or 1,000 lines padded to just under the body limit."""
+NEAR_MAX_MARGIN = (4 * 1024, 64 * 1024)
+"""How far below ``MaxBodyBytes`` a padded order ends (bytes, drawn in this range)."""
 
 USD_RATES: dict[str, Decimal] = {
     "USD": Decimal("1"),
@@ -138,7 +150,10 @@ class Plan:
     def describe(self) -> dict[str, Any]:
         webhooks = self.webhooks
         lines = [w.lines for w in webhooks if w.lines]
+        sizes = [len(w.body) for w in webhooks]
         return {
+            "largest_body": max(sizes, default=0),
+            "over_100_lines": sum(1 for w in webhooks if w.lines > 100),
             "webhooks": len(webhooks),
             "topics": dict(Counter(w.topic for w in webhooks).most_common()),
             "shops": dict(Counter(w.shop.domain for w in webhooks).most_common()),
@@ -201,8 +216,16 @@ class _Money:
 class WorkloadBuilder:
     """Builds a :class:`Plan` from a seed; ids are unique within the run."""
 
-    def __init__(self, seed: int, shops: tuple[ProveShop, ...] = PROVE_SHOPS, duplicate_rate: float = 0.05) -> None:
+    def __init__(
+        self,
+        seed: int,
+        shops: tuple[ProveShop, ...] = PROVE_SHOPS,
+        duplicate_rate: float = 0.05,
+        max_body_bytes: int = 2 * 1024 * 1024,
+    ) -> None:
         self.rng = random.Random(seed)
+        self.max_body_bytes = max_body_bytes
+        self._order_chains = 0
         self.seed = seed
         self.shops = shops
         self.duplicate_rate = duplicate_rate
@@ -321,10 +344,34 @@ class WorkloadBuilder:
             order["contact_email"] = customer["email"]
         return order
 
+    def _order_size(self) -> tuple[int, int | None]:
+        """(lines, body bytes to pad to or None); the first order chains cover both extremes."""
+        self._order_chains += 1
+        bucket = {2: "large", 3: "near max"}.get(self._order_chains) or _pick(self.rng, LINE_BUCKETS)
+        if bucket == "common":
+            return self.rng.randint(1, COMMON_LINES), None
+        if bucket == "large":
+            return (MAX_LINES if self._order_chains == 2 else self.rng.randint(COMMON_LINES + 1, MAX_LINES)), None
+        return MAX_LINES, self.max_body_bytes - self.rng.randint(*NEAR_MAX_MARGIN)
+
+    def _pad(self, order: dict[str, Any], size: int) -> None:
+        """Give every line a gift message, sized so the order's JSON is about ``size`` bytes."""
+        lines = order["line_items"]
+        for line in lines:
+            line["properties"] = [{"name": "Gift message", "value": ""}]
+        room = size - len(json.dumps(order).encode("utf-8"))
+        per_line, extra = divmod(max(room, 0), len(lines))
+        words = "Happy birthday, with love from all of us. "
+        for index, line in enumerate(lines):
+            length = per_line + (1 if index < extra else 0)
+            line["properties"][0]["value"] = (words * (length // len(words) + 1))[:length]
+
     def _order_chain(self, shop: ProveShop) -> list[tuple[str, dict[str, Any], str, int, str]]:
         money = self._currencies(shop)
-        lines = self.rng.randint(1, MAX_LINES)
+        lines, padded_size = self._order_size()
         order = self._order(shop, money, lines)
+        if padded_size is not None:
+            self._pad(order, padded_size)
         after = _pick(self.rng, ORDER_SHAPES)
         created = self._now + timedelta(seconds=self.rng.randint(0, 3000))
         paid = "orders/paid" in after
@@ -403,7 +450,7 @@ class WorkloadBuilder:
 
     def _checkout_body(self, shop: ProveShop) -> tuple[dict[str, Any], str, int, str]:
         money = self._currencies(shop)
-        count = self.rng.randint(1, MAX_LINES)
+        count = self.rng.randint(1, COMMON_LINES)
         checkout = copy.deepcopy(self._checkout)
         token = self._token()
         lines = []
