@@ -8,8 +8,13 @@ sets it with SnapStart), everything is built during init instead, so the snapsho
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
+
+_BUILDING = threading.RLock()
+"""One object is built at a time: a vendor function delivers records from several threads, and
+boto3 builds every client from one default session, which two threads must not use at once."""
 
 
 def eager_init() -> bool:
@@ -27,15 +32,11 @@ class Lazy:
 
     def resolve(self) -> Any:
         if self._target is None:
-            self._target = self._factory()
+            with _BUILDING:
+                if self._target is None:
+                    self._target = self._factory()
         return self._target
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.resolve(), name)
 
-
-def aws_client(service: str) -> Any:
-    """A boto3 client for ``service`` with its timeouts and retry budget (see :mod:`shoprelay.aws`)."""
-    from shoprelay import aws
-
-    return aws.aws_client(service)

@@ -378,67 +378,76 @@ class Gateway:
         return 200, {"vendor": vendor, "times": times, "fault": fault.__dict__}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        gateway = self
+        return type("GatewayHandler", (_GatewayHandler,), {"gateway": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body go out in separate writes: without TCP_NODELAY, Nagle and delayed ACKs
-            # hold the second back for tens of milliseconds on every answer.
-            disable_nagle_algorithm = True
 
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet: the console belongs to the runner."""
+class _GatewayHandler(BaseHTTPRequestHandler):
+    """One request to the gateway; ``gateway`` is set on the subclass each gateway serves with."""
 
-            def _serve(self) -> None:
-                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                    self._send(411, {"content-type": "application/json"}, b'{"message":"Length Required"}')
-                    return
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                path = urlsplit(self.path).path
-                if path == "/_local" or path.startswith("/_local/"):
-                    status, payload = gateway.inspect(self.command, path, body)
-                    data = json.dumps(payload, indent=2, default=str).encode("utf-8")
-                    self._send(status, {"content-type": "application/json"}, data)
-                    return
-                matched = gateway.match(self.command, path)
-                if matched is None:
-                    self._send(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
-                    return
-                route_key, logical_id, path_parameters = matched
-                request_id = str(uuid.uuid4())
-                event = http_api_event(
-                    method=self.command,
-                    target=self.path,
-                    headers=list(self.headers.items()),
-                    body=body,
-                    route_key=route_key,
-                    path_parameters=path_parameters,
-                    source_ip=self.client_address[0],
-                    request_id=request_id,
-                )
-                status, headers, answer = gateway.invoke(logical_id, event)
-                self._send(status, {**headers, "apigw-requestid": request_id}, answer)
+    gateway: Gateway
 
-            def _send(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-                self.send_response(status)
-                for name, value in headers.items():
-                    if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle and delayed ACKs
+    # hold the second back for tens of milliseconds on every answer.
+    disable_nagle_algorithm = True
 
-            do_GET = _serve  # noqa: N815
-            do_POST = _serve  # noqa: N815
-            do_PUT = _serve  # noqa: N815
-            do_PATCH = _serve  # noqa: N815
-            do_DELETE = _serve  # noqa: N815
-            do_HEAD = _serve  # noqa: N815
-            do_OPTIONS = _serve  # noqa: N815
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the console belongs to the runner."""
 
-        return Handler
+    def _serve(self) -> None:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self._send(411, {"content-type": "application/json"}, b'{"message":"Length Required"}')
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path = urlsplit(self.path).path
+        if path == "/_local" or path.startswith("/_local/"):
+            self._inspect(path, body)
+        else:
+            self._route(path, body)
+
+    def _inspect(self, path: str, body: bytes) -> None:
+        status, payload = self.gateway.inspect(self.command, path, body)
+        data = json.dumps(payload, indent=2, default=str).encode("utf-8")
+        self._send(status, {"content-type": "application/json"}, data)
+
+    def _route(self, path: str, body: bytes) -> None:
+        matched = self.gateway.match(self.command, path)
+        if matched is None:
+            self._send(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+            return
+        route_key, logical_id, path_parameters = matched
+        request_id = str(uuid.uuid4())
+        event = http_api_event(
+            method=self.command,
+            target=self.path,
+            headers=list(self.headers.items()),
+            body=body,
+            route_key=route_key,
+            path_parameters=path_parameters,
+            source_ip=self.client_address[0],
+            request_id=request_id,
+        )
+        status, headers, answer = self.gateway.invoke(logical_id, event)
+        self._send(status, {**headers, "apigw-requestid": request_id}, answer)
+
+    def _send(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = _serve  # noqa: N815
+    do_POST = _serve  # noqa: N815
+    do_PUT = _serve  # noqa: N815
+    do_PATCH = _serve  # noqa: N815
+    do_DELETE = _serve  # noqa: N815
+    do_HEAD = _serve  # noqa: N815
+    do_OPTIONS = _serve  # noqa: N815
 
 
 _INSPECTIONS: dict[tuple[str, str], Callable[[Gateway, bytes], tuple[int, Any]]] = {

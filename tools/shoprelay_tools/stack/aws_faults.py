@@ -380,106 +380,111 @@ def _fault_code(rule: Rule, service: str) -> str:
     return _SERVER_ERROR_CODES.get(service, "InternalError")
 
 
-def _handler_for(proxy: AwsFaultProxy) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle and delayed ACKs
-        # hold the second back for tens of milliseconds on every answer.
-        disable_nagle_algorithm = True
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """One request through the proxy; ``proxy`` is set on the subclass each proxy serves with."""
 
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet: calls are recorded, not printed."""
+    proxy: AwsFaultProxy
 
-        def _read_body(self) -> bytes:
-            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                chunks: list[bytes] = []
-                while True:
-                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                    if size == 0:
-                        while self.rfile.readline() not in {b"\r\n", b"\n", b""}:
-                            pass
-                        return b"".join(chunks)
-                    chunks.append(self.rfile.read(size))
-                    self.rfile.readline()
-            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle and delayed ACKs
+    # hold the second back for tens of milliseconds on every answer.
+    disable_nagle_algorithm = True
 
-        def _handle(self) -> None:
-            body = self._read_body()
-            headers = list(self.headers.items())
-            service, operation = recognise(self.command, self.path, dict(headers), body)
-            request = _Request(self.command, self.path, headers, body, service, operation)
-            rule, call, generation = proxy._decide(service, operation)
-            if rule is None:
-                self._relay(request, call)
-            elif rule.kind == "hang":
-                self._hang(request, call, rule, generation)
-            else:
-                extra, payload = error_response(service, rule.status, _fault_code(rule, service), "injected fault")
-                self._answer(call, rule.status, extra, payload)
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: calls are recorded, not printed."""
 
-        def _relay(self, request: _Request, call: Call) -> None:
-            try:
-                status, headers, payload = proxy._forward(request)
-            except OSError as error:
-                status, headers, payload = 502, [("Content-Type", "text/plain")], str(error).encode()
-            self._answer(call, status, headers, payload)
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in {b"\r\n", b"\n", b""}:
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-        def _hang(self, request: _Request, call: Call, rule: Rule, generation: int) -> None:
-            if rule.forward_first:
-                with contextlib.suppress(OSError):
-                    proxy._forward(request)
-            deadline = None if rule.hang_seconds is None else time.monotonic() + rule.hang_seconds
+    def _handle(self) -> None:
+        body = self._read_body()
+        headers = list(self.headers.items())
+        service, operation = recognise(self.command, self.path, dict(headers), body)
+        request = _Request(self.command, self.path, headers, body, service, operation)
+        rule, call, generation = self.proxy._decide(service, operation)
+        if rule is None:
+            self._relay(request, call)
+        elif rule.kind == "hang":
+            self._hang(request, call, rule, generation)
+        else:
+            extra, payload = error_response(service, rule.status, _fault_code(rule, service), "injected fault")
+            self._answer(call, rule.status, extra, payload)
+
+    def _relay(self, request: _Request, call: Call) -> None:
+        try:
+            status, headers, payload = self.proxy._forward(request)
+        except OSError as error:
+            status, headers, payload = 502, [("Content-Type", "text/plain")], str(error).encode()
+        self._answer(call, status, headers, payload)
+
+    def _hang(self, request: _Request, call: Call, rule: Rule, generation: int) -> None:
+        if rule.forward_first:
             with contextlib.suppress(OSError):
-                if rule.trickle:
-                    self._start_trickle(request.service)
-                while True:
-                    step = _TRICKLE_INTERVAL if rule.trickle else None
-                    if deadline is not None:
-                        left = deadline - time.monotonic()
-                        if left <= 0:
-                            break
-                        step = left if step is None else min(step, left)
-                    if proxy._released(generation, step):
+                self.proxy._forward(request)
+        deadline = None if rule.hang_seconds is None else time.monotonic() + rule.hang_seconds
+        with contextlib.suppress(OSError):
+            if rule.trickle:
+                self._start_trickle(request.service)
+            while True:
+                step = _TRICKLE_INTERVAL if rule.trickle else None
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
                         break
-                    if rule.trickle:
-                        self.wfile.write(b" ")
-                        self.wfile.flush()
-            proxy._finish(call, None)
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                # A reset, not an orderly close: a cut-off body must not read as a complete one.
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()
+                    step = left if step is None else min(step, left)
+                if self.proxy._released(generation, step):
+                    break
+                if rule.trickle:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+        self.proxy._finish(call, None)
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            # A reset, not an orderly close: a cut-off body must not read as a complete one.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
 
-        def _start_trickle(self, service: str) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", _JSON_CONTENT_TYPES.get(service, "text/xml"))
-            self.send_header("Content-Length", str(1 << 30))
+    def _start_trickle(self, service: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", _JSON_CONTENT_TYPES.get(service, "text/xml"))
+        self.send_header("Content-Length", str(1 << 30))
+        self.end_headers()
+        self.wfile.flush()
+
+    def _answer(self, call: Call, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        try:
+            self.send_response(status)
+            for name, value in headers:
+                if name.lower() != "content-length":
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.flush()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+        except OSError:
+            # The client gave up (its read timeout) before the answer: it got nothing.
+            self.close_connection = True
+            self.proxy._finish(call, None)
+            return
+        self.proxy._finish(call, status)
 
-        def _answer(self, call: Call, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
-            try:
-                self.send_response(status)
-                for name, value in headers:
-                    if name.lower() != "content-length":
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(payload)
-            except OSError:
-                # The client gave up (its read timeout) before the answer: it got nothing.
-                self.close_connection = True
-                proxy._finish(call, None)
-                return
-            proxy._finish(call, status)
+    do_GET = _handle  # noqa: N815
+    do_POST = _handle  # noqa: N815
+    do_PUT = _handle  # noqa: N815
+    do_DELETE = _handle  # noqa: N815
+    do_HEAD = _handle  # noqa: N815
+    do_PATCH = _handle  # noqa: N815
 
-        do_GET = _handle  # noqa: N815
-        do_POST = _handle  # noqa: N815
-        do_PUT = _handle  # noqa: N815
-        do_DELETE = _handle  # noqa: N815
-        do_HEAD = _handle  # noqa: N815
-        do_PATCH = _handle  # noqa: N815
 
-    return Handler
+def _handler_for(proxy: AwsFaultProxy) -> type[BaseHTTPRequestHandler]:
+    return type("ProxyHandler", (_ProxyHandler,), {"proxy": proxy})

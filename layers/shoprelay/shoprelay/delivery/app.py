@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shoprelay.aws import aws_client
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.config import load_vendor_settings
 from shoprelay.delivery.backoff import attempt_budget, visibility_for
@@ -36,7 +37,7 @@ from shoprelay.delivery.deadline import (
 )
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
 from shoprelay.delivery.processor import CallRecord, VendorDelivery, new_session
-from shoprelay.lazy import Lazy, aws_client
+from shoprelay.lazy import Lazy
 from shoprelay.state import StateTable
 from shoprelay.state.payloads import PayloadStore
 from shoprelay.vendors import load_vendor

@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shoprelay.lazy import aws_client
+from shoprelay.aws import aws_client
 
 EVENTS_PREFIX = "events/"
 _MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
