@@ -121,7 +121,10 @@ import shoprelay, msgspec
 print(json.dumps({{"shoprelay": shoprelay.__file__, "msgspec": msgspec.__file__, "pydantic": "pydantic" in sys.modules,
                   "xray": "aws_xray_sdk" in sys.modules}}))
 """
+    # The function's own literal variables from the template (VENDOR picks the vendor).
+    variables = _template()["Resources"][function]["Properties"].get("Environment", {}).get("Variables", {})
     env = {
+        **{name: value for name, value in variables.items() if isinstance(value, str)},
         "PATH": os.environ.get("PATH", ""),
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
