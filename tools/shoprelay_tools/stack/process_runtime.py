@@ -33,6 +33,8 @@ from shoprelay_tools.stack.provision import FunctionSpec
 INIT_TIMEOUT_SECONDS = 30.0
 """Lambda allows 10 s of init; a loaded CI machine importing boto3 cold needs more."""
 _LOG_DRAIN_SECONDS = 2.0
+_TIMEOUT_TOLERANCE_SECONDS = 0.05
+"""select() may wake a hair before the timeout it was given."""
 
 Status = Literal["ok", "error", "timeout"]
 
@@ -146,7 +148,9 @@ class _Environment:
         answer = self._response(timeout - (time.monotonic() - started))
         duration = time.monotonic() - started
         if answer is None:
-            timed_out = self.process.poll() is None
+            # Silent past the timeout: killed here. Silent before it: the process died (or was
+            # killed from outside, which may not have been reaped yet).
+            timed_out = duration >= timeout - _TIMEOUT_TOLERANCE_SECONDS
             self.kill()
             status: Status = "timeout" if timed_out else "error"
             error = (
