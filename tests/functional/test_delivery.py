@@ -158,7 +158,7 @@ def test_retries_exhausted_dead_letter_with_the_last_reason(shop: LocalAws, sand
     sandboxes.add_faults("corvidae", Fault(status=502), times=10)
     post(shop)
     drain(shop, "CorvidaeFunction", 6)
-    # maxReceiveCount 6 in template.yaml, less the one receive kept in reserve
+    # five attempts (the rest of the template's maxReceiveCount is kept in reserve)
     assert len(sandboxes.recorded("corvidae")) == 5
     (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
     reason = message["MessageAttributes"]["reason"]["StringValue"]

@@ -87,5 +87,5 @@ def test_backoff_doubles_from_the_base_up_to_its_cap() -> None:
     assert visibility_for(0, None, base_seconds=10) == 10
 
 
-def test_the_attempt_budget_keeps_one_receive_in_reserve() -> None:
-    assert [attempt_budget(n) for n in (1, 2, 6)] == [1, 1, 5]
+def test_the_attempt_budget_is_five_attempts_and_keeps_a_receive_in_reserve() -> None:
+    assert [attempt_budget(n) for n in (1, 2, 6, 10, 100)] == [1, 1, 5, 5, 5]

@@ -158,6 +158,9 @@ class DeadLetter:
     reason: str | None
     status: str | None
     vendor_error: str | None
+    write: str | None = None
+    """What identifies one dead-letter write (source message and time): a write that the
+    client repeated after losing the first answer leaves two messages with the same one."""
 
 
 @dataclass
@@ -282,7 +285,8 @@ class PairVerdict:
     dlq_problem: str | None = None
     """Why its DLQ messages do not match its dead-lettered outcomes."""
     crash_copies: int = 0
-    """DLQ messages written by invocations that never answered (their record ran again)."""
+    """DLQ messages beyond its dead-letterings: written by invocations that never answered
+    (their record ran again), or repeated by a client that lost the first write's answer."""
     reprocessed: bool = False
     first_final: float | None = None
     first_delivered: float | None = None
@@ -302,13 +306,14 @@ def _dead_lettered(pair: Pair, outcomes: list[Outcome], in_dlq: list[DeadLetter]
     kinds = {o.outcome for o in outcomes}
     problem = f"{vendor} {event_id}: both delivered and dead-lettered" if "delivered" in kinds else None
     dead = sum(1 for o in outcomes if o.outcome == "dead_lettered")
-    dlq_problem, copies = None, 0
+    writes = len({letter.write or str(index) for index, letter in enumerate(in_dlq)})
+    dlq_problem, copies = None, len(in_dlq) - writes
     if not in_dlq:
         dlq_problem = f"{vendor} {event_id}: dead-lettered, but no message in the DLQ"
-    elif len(in_dlq) > dead and crashed:
-        copies = len(in_dlq) - dead
-    elif len(in_dlq) > dead:
-        dlq_problem = f"{vendor} {event_id}: {len(in_dlq)} DLQ messages for {dead} dead-lettering"
+    elif writes > dead and crashed:
+        copies += writes - dead
+    elif writes > dead:
+        dlq_problem = f"{vendor} {event_id}: {writes} DLQ writes for {dead} dead-lettering"
     return PairVerdict("dead_lettered", problem, dlq_problem, copies, len(outcomes) > 1, outcomes[0].at)
 
 
@@ -637,8 +642,8 @@ def _notes(ledger: Ledger) -> list[str]:
     copies = sum(v.crash_copies for v in ledger.verdicts.values())
     if copies:
         notes.append(
-            f"{copies} DLQ message(s) were written by invocations that never answered (crashed or killed); "
-            "their records were handled again (a replay would pass through idempotency)"
+            f"{copies} DLQ message(s) were copies: written by invocations that never answered (crashed or "
+            "killed) or repeated by a retried write; a replay passes them through idempotency"
         )
     reprocessed = sum(1 for v in ledger.verdicts.values() if v.reprocessed)
     if reprocessed:

@@ -122,6 +122,7 @@ def read_dead_letters(stack: LocalStack) -> list[DeadLetter]:
                     reason=attributes.get("reason"),
                     status=attributes.get("status"),
                     vendor_error=attributes.get("vendor_error"),
+                    write=f"{attributes.get('source_message_id')} {attributes.get('failed_at')}",
                 )
             )
     return letters

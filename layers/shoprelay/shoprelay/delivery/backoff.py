@@ -9,15 +9,21 @@ MAX_VISIBILITY_SECONDS = 12 * 3600
 """SQS's upper bound for a message's visibility timeout."""
 
 
+ATTEMPTS = 5
+"""Attempts a failing record gets before a vendor function dead-letters it with the reason."""
+
+
 def attempt_budget(max_receive_count: int) -> int:
     """Attempts after which a vendor function dead-letters a failing record itself.
 
-    One fewer than the queue's ``maxReceiveCount``: the last receive is a margin for an
-    invocation that dies on its final attempt (timeout, crash). Without it, SQS's redrive
-    would move that message to the DLQ with no reason attached; with it, the next receive
-    finishes the record and, if it still fails, dead-letters it with the reason.
+    :data:`ATTEMPTS`, and always fewer than the queue's ``maxReceiveCount``. SQS counts
+    receives, not attempts: an invocation killed at its timeout or crashing, a batch handed
+    back for want of time, or a dead-letter write that failed each cost a receive without a
+    word from the function. The receives above the budget are that reserve. Were they used
+    up, SQS's redrive would move the message to the DLQ with no reason attached; while one
+    is left, the function sees the record again and dead-letters it with the reason.
     """
-    return max(1, max_receive_count - 1)
+    return max(1, min(ATTEMPTS, max_receive_count - 1))
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> int | None:
