@@ -4,7 +4,9 @@ The vendor function runs in a process of its own, killed at its timeout, and is 
 queue on moto like the SQS event source mapping feeds it. The scenario keeps the proportions
 of a vendor that answers each request after 7 s of a 60 s function (7/60 of the timeout),
 at a timeout a little over the least that holds one record at the shop's ``timeout_seconds``,
-so that ten records need about 1.2 times what the function has.
+so that ten records need about 1.2 times what the function has. The shop's records go one at a
+time (``max_in_flight`` 1), which is what makes ten answers outlast the function; records
+delivered side by side under the same deadline are tests/functional/test_vendor_concurrency.py's.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def queued(local: LocalAws, slow_vendor: SandboxServer) -> list[str]:
     return queue_orders(local, slow_vendor, RECORDS)
 
 
-def queue_orders(local: LocalAws, vendor: SandboxServer, count: int) -> list[str]:
+def queue_orders(local: LocalAws, vendor: SandboxServer, count: int, max_in_flight: int = 1) -> list[str]:
     local.seed_shop(
         {
             "corvidae": {
@@ -80,6 +82,7 @@ def queue_orders(local: LocalAws, vendor: SandboxServer, count: int) -> list[str
                 "endpoint": vendor.url_for("corvidae"),
                 "send_test_orders": True,
                 "timeout_seconds": SHOP_TIMEOUT_SECONDS,
+                "max_in_flight": max_in_flight,
             }
         }
     )
@@ -206,7 +209,10 @@ def test_a_record_handed_back_on_its_last_receive_is_dead_lettered_with_the_reas
 ) -> None:
     """SQS would move it on its next receive with no reason at all."""
     (event_id,) = queue_orders(local, slow_vendor, 1)
-    for _ in range(5):  # five earlier receives that came to nothing
+    redrive = local.clients["sqs"].get_queue_attributes(
+        QueueUrl=local.stack.queues[QUEUE], AttributeNames=["RedrivePolicy"]
+    )["Attributes"]["RedrivePolicy"]
+    for _ in range(int(json.loads(redrive)["maxReceiveCount"]) - 1):  # earlier receives that came to nothing
         assert len(local.receive_all(QUEUE)) == 1
     spec = local.stack.functions[FUNCTION]
     # time to read the record and its settings, and to dead-letter it, but not to deliver it

@@ -39,4 +39,3 @@ class Lazy:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.resolve(), name)
-

@@ -3,8 +3,10 @@
 Wiring only: the queue, dead-letter queue and table come from the environment that
 template.yaml sets; the per-record logic is :class:`~shoprelay.delivery.processor.VendorDelivery`.
 
-A record starts only when its worst case fits in the invocation's remaining time
-(:mod:`shoprelay.delivery.deadline`); the rest of the batch goes back to the queue unstarted.
+A batch's records run side by side, at most ``max_in_flight`` of a shop at once, with the
+records of one order one after another (:mod:`shoprelay.delivery.batch`). A record starts only
+when its worst case fits in the invocation's remaining time (:mod:`shoprelay.delivery.deadline`);
+the rest of the batch goes back to the queue unstarted.
 
 The partial batch response is a plain loop rather than Powertools' batch utility: the
 contract is one list of failed message ids, and the utility's imports (its typing and data
@@ -15,8 +17,11 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,6 +32,7 @@ from shoprelay.aws import aws_client
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.config import load_vendor_settings
 from shoprelay.delivery.backoff import attempt_budget, visibility_for
+from shoprelay.delivery.batch import HandBack, Pause, Schedule, out_of_time, pause_for
 from shoprelay.delivery.deadline import (
     CLOSING_CALLS,
     MARGIN_SECONDS,
@@ -36,11 +42,11 @@ from shoprelay.delivery.deadline import (
     prepare_seconds,
 )
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
-from shoprelay.delivery.processor import CallRecord, VendorDelivery, new_session
-from shoprelay.lazy import Lazy
+from shoprelay.delivery.processor import CallRecord, SessionPerThread, VendorDelivery, build_parsers, subject_of
 from shoprelay.state import StateTable
 from shoprelay.state.payloads import PayloadStore
 from shoprelay.vendors import load_vendor
+from shoprelay.vendors.base import MAX_IN_FLIGHT
 
 if TYPE_CHECKING:
     import requests
@@ -48,9 +54,50 @@ if TYPE_CHECKING:
 
 logger = Logger()
 metrics = Metrics()
+_METRICS_LOCK = threading.Lock()
+"""Powertools adds a metric by reading, changing and storing its entry: one thread at a time."""
 
 _DAY = 24 * 3600
 _DEFAULT_MAX_RECEIVE_COUNT = 6
+
+
+def count(name: str, value: float = 1) -> None:
+    """Add to a metric of this invocation, from whichever thread delivers the record."""
+    with _METRICS_LOCK:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A record read before its delivery starts: its event, or what reading it raised."""
+
+    record: Mapping[str, Any]
+    event: CanonicalEvent | None
+    error: Exception | None = None
+
+    def parsed(self) -> CanonicalEvent:
+        """The event, or what reading the record raised, raised again where it is settled."""
+        if self.error is not None:
+            raise self.error
+        if self.event is None:
+            raise ValueError("a record read without an event or an error")
+        return self.event
+
+    def key(self) -> tuple[str, str]:
+        """The shop whose bound the record counts against, and its lane (its order)."""
+        if self.event is None:
+            return "", f"message:{self.record.get('messageId')}"
+        return self.event.shop, f"{self.event.shop}#{subject_of(self.event)}"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one started record ended, as the batch's schedule needs to know it."""
+
+    failed: bool = False
+    """Reported as a batch item failure, to be retried."""
+    pause: Pause | None = None
+    not_started: NotStartedError | None = None
 
 
 class DeliveryFunction:
@@ -72,18 +119,30 @@ class DeliveryFunction:
         self.dead_letter_queue_url = dead_letter_queue_url
         self.retry_base_seconds = retry_base_seconds
         self._max_receive_count: int | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
-    def handle_record(self, record: Mapping[str, Any], deadline: Deadline | None = None) -> str:
+    def open(self, record: Mapping[str, Any], deadline: Deadline) -> Opened:
+        """Read the record when there is time to, keeping any failure for :meth:`handle_record`."""
+        try:
+            deadline.require_to_start("reading the record", prepare_seconds())
+            return Opened(record, self.delivery.parse(record["body"]))
+        except Exception as error:
+            return Opened(record, None, error)
+
+    def handle_record(
+        self, record: Mapping[str, Any], deadline: Deadline | None = None, opened: Opened | None = None
+    ) -> str:
         """Deliver one SQS record; raising means "leave it on the queue" (a batch item failure).
 
         :class:`NotStartedError` means the record was not touched, for want of time before
-        ``deadline`` (none: no limit); it is handed back rather than retried.
+        ``deadline`` (none: no limit); it is handed back rather than retried. ``opened`` is
+        the record as :meth:`open` read it, when that was done already.
         """
         deadline = deadline or Deadline.unlimited()
-        deadline.require_to_start("reading the record", prepare_seconds())
+        opened = opened or self.open(record, deadline)
         event: CanonicalEvent | None = None
         try:
-            event = self.delivery.parse(record["body"])
+            event = opened.parsed()
             result = self.delivery.deliver(event, deadline)
         except RetryableDeliveryError as error:
             attempts = _receive_count(record)
@@ -103,33 +162,56 @@ class DeliveryFunction:
         return result.outcome
 
     def _hand_back(
-        self, records: Sequence[Mapping[str, Any]], error: NotStartedError, deadline: Deadline
+        self, records: Sequence[Mapping[str, Any]], why: HandBack, deadline: Deadline
     ) -> list[dict[str, str]]:
         """Return untouched records to the queue: a batch item failure each, nothing else.
 
-        No backoff and no dead-lettering: the vendor was not asked, so nothing failed. The
+        No backoff and no dead-lettering: the vendor was not asked, so nothing failed. One
         exception is a record on the last receive SQS allows, which SQS would otherwise move
         to the dead-letter queue on its next receive with no reason; it is dead-lettered here
-        with one, while time remains for that.
+        with one, while time remains for that. The other is a record whose shop the vendor
+        asked to wait: it stays hidden as long as the vendor asked, like the record it answered.
         """
-        failures: list[dict[str, str]] = []
-        for record in records:
-            if self._on_last_receive(record, deadline) and self._dead_letter_unstarted(record, error):
-                continue
+        kept = [r for r in records if not (self._on_last_receive(r, deadline) and self._dead_letter_unstarted(r, why))]
+        if why.pause is not None and kept:
+            self._hide(kept, why.pause, deadline)
+        for record in kept:
             logger.info(
                 "record handed back",
                 extra={
                     "vendor": self.vendor,
                     "message_id": record.get("messageId"),
                     "receive_count": _receive_count(record),
-                    "step": error.step,
-                    "needed_seconds": round(error.needed, 1),
+                    "step": why.step,
+                    "needed_seconds": None if why.needed is None else round(why.needed, 1),
                     "left_seconds": round(max(deadline.left(), 0.0), 1),
                 },
             )
-            failures.append({"itemIdentifier": str(record.get("messageId", ""))})
-        metrics.add_metric(name="Delivery_handed_back", unit=MetricUnit.Count, value=len(failures))
-        return failures
+        count("Delivery_handed_back", len(kept))
+        return [{"itemIdentifier": str(record.get("messageId", ""))} for record in kept]
+
+    def _hide(self, records: Sequence[Mapping[str, Any]], pause: Pause, deadline: Deadline) -> None:
+        """Keep records hidden for the vendor's wait, in one call while time remains for it.
+
+        Without it they reappear after the queue's visibility timeout, which is longer than
+        the waits vendors usually ask for.
+        """
+        if not deadline.allows(aws_seconds(("sqs",)) + MARGIN_SECONDS):
+            return
+        entries = [
+            {
+                "Id": str(index),
+                "ReceiptHandle": record["receiptHandle"],
+                "VisibilityTimeout": visibility_for(
+                    _receive_count(record), pause.retry_after, base_seconds=self.retry_base_seconds
+                ),
+            }
+            for index, record in enumerate(records)
+        ]
+        try:
+            self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=entries)  # type: ignore[arg-type]
+        except Exception as failure:  # the records still go back; they reappear later than asked
+            logger.error("could not hide the records for the vendor's wait", extra={"error": type(failure).__name__})
 
     def _on_last_receive(self, record: Mapping[str, Any], deadline: Deadline) -> bool:
         """Whether the record is on its last receive and there is time to dead-letter it."""
@@ -142,8 +224,8 @@ class DeliveryFunction:
             logger.error("could not read the queue's redrive policy", extra={"error": type(failure).__name__})
             return False
 
-    def _dead_letter_unstarted(self, record: Mapping[str, Any], error: NotStartedError) -> bool:
-        reason = f"not started on its last receive: {error}"
+    def _dead_letter_unstarted(self, record: Mapping[str, Any], why: HandBack) -> bool:
+        reason = f"not started on its last receive: {why.reason}"
         try:
             self._dead_letter(record, None, reason)
         except Exception as failure:
@@ -240,7 +322,7 @@ class DeliveryFunction:
                 **extra,
             },
         )
-        metrics.add_metric(name=f"Delivery_{outcome}", unit=MetricUnit.Count, value=1)
+        count(f"Delivery_{outcome}")
 
     def __call__(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         """The SQS partial batch response: every record that raised stays on the queue.
@@ -249,38 +331,107 @@ class DeliveryFunction:
         bug, our own table failing) is logged and left for SQS to redeliver; on the record's
         last attempt it is dead-lettered with the error's name, so that even then the DLQ
         message says why. Records are started only while the context's remaining time holds
-        their worst case; the first that does not fit, and every one after it, is handed back
-        untouched, so the invocation answers before Lambda would end it.
+        their worst case; once one does not fit, it and every record not yet started are
+        handed back untouched, so the invocation answers before Lambda would end it.
         """
         metrics.add_dimension(name="vendor", value=self.vendor)
         deadline = Deadline.of(context)
-        failures: list[dict[str, str]] = []
         try:
-            records = in_delivery_order(event.get("Records", ()))
-            for index, record in enumerate(records):
-                try:
-                    self.handle_record(record, deadline)
-                except NotStartedError as error:
-                    failures += self._hand_back(records[index:], error, deadline)
-                    break
-                except RetryableDeliveryError:
-                    failures.append({"itemIdentifier": str(record.get("messageId", ""))})
-                except Exception as error:
-                    # The type and the stack, not the message: an exception's text may quote data.
-                    logger.error(
-                        "record failed unexpectedly",
-                        extra={
-                            "vendor": self.vendor,
-                            "message_id": record.get("messageId"),
-                            "error": type(error).__name__,
-                            "stack": "".join(traceback.format_tb(error.__traceback__)),
-                        },
-                    )
-                    if not self._dead_letter_unexpected(record, error):
-                        failures.append({"itemIdentifier": str(record.get("messageId", ""))})
+            failures = self._deliver_batch(in_delivery_order(event.get("Records", ())), deadline)
         finally:
             metrics.flush_metrics()
         return {"batchItemFailures": failures}
+
+    def _deliver_batch(self, records: Sequence[Mapping[str, Any]], deadline: Deadline) -> list[dict[str, str]]:
+        """Read every record, then deliver them side by side as the batch's schedule allows.
+
+        The reads run all at once, so a batch of stored events costs one S3 read's time, as a
+        single record does; the shops' settings are read next, once a shop, for their bounds.
+        """
+        if not records:
+            return []
+        pool = self.pool()
+        opened = list(pool.map(lambda record: self.open(record, deadline), records))
+        stops = [(index, o.error) for index, o in enumerate(opened) if isinstance(o.error, NotStartedError)]
+        schedule = Schedule([o.key() for o in opened], {} if stops else self._bounds(opened, pool))
+        for index, error in stops:
+            schedule.stop(index, out_of_time(error))
+        failures = self._run(schedule, opened, deadline, pool)
+        by_reason: dict[HandBack, list[Mapping[str, Any]]] = {}
+        for index, why in schedule.unstarted():
+            by_reason.setdefault(why, []).append(records[index])
+        for why, unstarted in by_reason.items():
+            failures += self._hand_back(unstarted, why, deadline)
+        return failures
+
+    def pool(self) -> ThreadPoolExecutor:
+        """The container's delivery threads, kept between invocations with their HTTP sessions."""
+        if self._pool is None:
+            build_parsers(self.delivery.vendor.settings_model)  # before any thread decodes
+            self._pool = ThreadPoolExecutor(max_workers=MAX_IN_FLIGHT, thread_name_prefix=f"{self.vendor}-delivery")
+        return self._pool
+
+    def _bounds(self, opened: Sequence[Opened], pool: ThreadPoolExecutor) -> dict[str, int]:
+        """Each shop's ``max_in_flight``; records that could not be read call no vendor."""
+        shops = sorted({o.event.shop for o in opened if o.event is not None})
+        bounds = dict(zip(shops, pool.map(self._bound_for, shops), strict=True))
+        bounds[""] = MAX_IN_FLIGHT
+        return bounds
+
+    def _bound_for(self, shop: str) -> int:
+        """One at a time when the settings cannot be read: the records then fail on their own,
+        and say why, without the whole batch asking again at once."""
+        try:
+            settings = self.delivery.settings_for(shop)
+        except Exception:
+            return 1
+        return settings.max_in_flight if settings is not None else 1
+
+    def _run(
+        self, schedule: Schedule, opened: Sequence[Opened], deadline: Deadline, pool: ThreadPoolExecutor
+    ) -> list[dict[str, str]]:
+        """Start what the schedule allows, and tell it how each record ended, until nothing runs."""
+        failures: list[dict[str, str]] = []
+        running: dict[Future[Attempt], int] = {}
+        while True:
+            for index in schedule.ready():
+                running[pool.submit(self._attempt, opened[index], deadline)] = index
+            if not running:
+                return failures
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index = running.pop(future)
+                attempt = future.result()
+                if attempt.not_started is not None:
+                    schedule.stop(index, out_of_time(attempt.not_started))
+                elif attempt.failed:
+                    schedule.failed(index, attempt.pause)
+                    failures.append({"itemIdentifier": str(opened[index].record.get("messageId", ""))})
+                else:
+                    schedule.done(index)
+
+    def _attempt(self, opened: Opened, deadline: Deadline) -> Attempt:
+        """One record on a delivery thread: its outcome, with every failure settled here."""
+        record = opened.record
+        try:
+            self.handle_record(record, deadline, opened)
+        except NotStartedError as error:
+            return Attempt(not_started=error)
+        except RetryableDeliveryError as error:
+            return Attempt(failed=True, pause=pause_for(error))
+        except Exception as error:
+            # The type and the stack, not the message: an exception's text may quote data.
+            logger.error(
+                "record failed unexpectedly",
+                extra={
+                    "vendor": self.vendor,
+                    "message_id": record.get("messageId"),
+                    "error": type(error).__name__,
+                    "stack": "".join(traceback.format_tb(error.__traceback__)),
+                },
+            )
+            return Attempt(failed=not self._dead_letter_unexpected(record, error))
+        return Attempt()
 
 
 def in_delivery_order(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -329,7 +480,7 @@ def log_call(vendor: str) -> Callable[[CanonicalEvent, CallRecord], None]:
 def make_handler(vendor_name: str) -> DeliveryFunction:
     """The Lambda handler for ``vendor_name``, configured from the environment."""
     vendor = load_vendor(vendor_name)
-    session = cast("requests.Session", Lazy(new_session))
+    session = cast("requests.Session", SessionPerThread())
     delivery = VendorDelivery(
         vendor=vendor,
         table=StateTable(),

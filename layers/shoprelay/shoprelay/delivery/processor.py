@@ -13,6 +13,8 @@ The record's fate is always one of four, and never silent:
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,10 +35,12 @@ from shoprelay.delivery.deadline import (
     call_seconds,
 )
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
+from shoprelay.lazy import eager_init
 from shoprelay.problems import first_problem
 from shoprelay.state import StateTable
 from shoprelay.state.payloads import PayloadStore, StoredEventMissingError, StoredEventUnreadableError
 from shoprelay.vendors.base import (
+    Translation,
     TranslationError,
     Vendor,
     VendorRequest,
@@ -85,6 +89,43 @@ def new_session() -> requests.Session:
     return session
 
 
+class SessionPerThread:
+    """Stands in for a :class:`requests.Session`, giving each thread a session of its own.
+
+    requests does not promise that a session is safe to share between threads (its cookie jar
+    and connection pools are shared state), and a vendor function delivers a batch's records
+    from a pool of threads. The pool lives as long as the container, so each of its threads
+    keeps its connections from one invocation to the next.
+    """
+
+    def __init__(self, factory: Callable[[], requests.Session] = new_session) -> None:
+        self._factory = factory
+        self._local = threading.local()
+        if eager_init():
+            importlib.import_module("requests")  # into the snapshot, like every other import
+
+    def session(self) -> requests.Session:
+        """The calling thread's session, made on its first call."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = self._factory()
+        return session
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session(), name)
+
+
+def build_parsers(settings_model: type[VendorSettings]) -> None:
+    """Have msgspec build its parsers for the types a delivery reads, on the calling thread.
+
+    msgspec builds what it knows of a struct type on the type's first use and caches it on the
+    class, and two threads doing that at once for the same type can crash the interpreter. A
+    vendor function therefore calls this on its main thread before its delivery threads decode.
+    """
+    for model in (CanonicalEvent, EventReference, settings_model):
+        msgspec.json.Decoder(model)
+
+
 def subject_of(event: CanonicalEvent) -> str:
     """What the vendor's effects are about: the order, else the checkout or the customer."""
     if event.order is not None:
@@ -111,6 +152,16 @@ def _reference_in(body: str) -> EventReference | None:
 def _is_done_by(done: set[str], effect: str) -> bool:
     """``REFUND`` in ``superseded_by`` matches ``REFUND`` and every ``REFUND:<id>``."""
     return any(name == effect or name.startswith(f"{effect}:") for name in done)
+
+
+def _not_needed(request: VendorRequest, records: Mapping[str, str], done: set[str]) -> str | None:
+    """Why the request must not be sent (already delivered, or superseded); None to send it."""
+    blocker = next((name for name in request.superseded_by if _is_done_by(done, name)), None)
+    if blocker is not None:
+        return f"{request.effect} superseded: {blocker} already delivered for this order"
+    if records.get(f"{request.effect}#{request.part}") == "done":
+        return f"{request.effect} already delivered"
+    return None
 
 
 def _require_call(deadline: Deadline, request: VendorRequest, timeout: float) -> None:
@@ -194,13 +245,7 @@ class VendorDelivery:
         between two of its calls is a :class:`RetryableDeliveryError`, its done effects kept.
         """
         deadline = deadline or Deadline.unlimited()
-        settings = self.settings_for(event.shop)
-        if settings is None:
-            raise PermanentDeliveryError(f"{self.vendor.name} is not configured for {event.shop}")
-        try:
-            translation = translate_for_shop(self.vendor, event, settings)
-        except TranslationError as error:
-            raise PermanentDeliveryError(f"cannot translate: {error}") from None
+        settings, translation = self._translation(event)
         if translation.skipped is not None:
             return DeliveryResult("skipped", translation.skipped)
         timeout = settings.timeout_seconds
@@ -211,32 +256,50 @@ class VendorDelivery:
         sent = calls = 0
         reasons: list[str] = []
         for request in translation.requests:
-            key = f"{request.effect}#{request.part}"
-            blocker = next((name for name in request.superseded_by if _is_done_by(done, name)), None)
-            if blocker is not None:
-                reasons.append(f"{request.effect} superseded: {blocker} already delivered for this order")
-                continue
-            if records.get(key) == "done":
-                reasons.append(f"{request.effect} already delivered")
+            reason = _not_needed(request, records, done)
+            if reason is not None:
+                reasons.append(reason)
                 continue
             if calls:
                 _require_call(deadline, request, timeout)
             calls += 1
-            if request.repeatable:
-                self._send(event, request, deadline.read_timeout(timeout))
-                continue
-            if not self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds):
-                raise RetryableDeliveryError(f"{request.effect} is being delivered by another attempt")
-            try:
-                self._send(event, request, deadline.read_timeout(timeout))
-            except BaseException:
-                self.table.release_effect(subject, key)
-                raise
-            self.table.complete_effect(subject, key)
-            sent += 1
+            sent += self._send_effect(event, subject, request, lambda: deadline.read_timeout(timeout))
         if sent or not reasons:
             return DeliveryResult("delivered")
         return DeliveryResult("skipped", "; ".join(dict.fromkeys(reasons)))
+
+    def _translation(self, event: CanonicalEvent) -> tuple[VendorSettings, Translation]:
+        """The shop's settings and what they make of the event; both failures are permanent."""
+        settings = self.settings_for(event.shop)
+        if settings is None:
+            raise PermanentDeliveryError(f"{self.vendor.name} is not configured for {event.shop}")
+        try:
+            return settings, translate_for_shop(self.vendor, event, settings)
+        except TranslationError as error:
+            raise PermanentDeliveryError(f"cannot translate: {error}") from None
+
+    def _send_effect(
+        self, event: CanonicalEvent, subject: str, request: VendorRequest, read_timeout: Callable[[], float]
+    ) -> int:
+        """Send one request, claiming its effect first and completing it after; 1 when an effect
+        was recorded, 0 for a repeatable request, which needs no record.
+
+        ``read_timeout`` is asked just before the call, so the time the claim took is not
+        given to the vendor.
+        """
+        if request.repeatable:
+            self._send(event, request, read_timeout())
+            return 0
+        key = f"{request.effect}#{request.part}"
+        if not self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds):
+            raise RetryableDeliveryError(f"{request.effect} is being delivered by another attempt")
+        try:
+            self._send(event, request, read_timeout())
+        except BaseException:
+            self.table.release_effect(subject, key)
+            raise
+        self.table.complete_effect(subject, key)
+        return 1
 
     def _send(self, event: CanonicalEvent, request: VendorRequest, read_timeout: float) -> None:
         import requests  # only records that reach a vendor need HTTP; imported once, then cached

@@ -56,6 +56,10 @@ def _decode_custom(kind: type[Any], value: Any) -> Any:
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
+MAX_IN_FLIGHT = 10
+"""The most records one vendor invocation delivers at once: the queues' ``BatchSize`` in
+template.yaml, so a full batch can run side by side and more could never be in flight."""
+
 
 class VendorSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Settings every vendor shares; each vendor extends it with its own fields.
@@ -78,6 +82,18 @@ class VendorSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     send_test_orders: bool = False
     """Relay events the shop marks as tests (bogus gateway, test mode); off so test orders
     never reach a vendor's production reports."""
+    max_in_flight: Annotated[int, msgspec.Meta(ge=1, le=MAX_IN_FLIGHT)] = MAX_IN_FLIGHT
+    """How many of the shop's records one invocation may have at the vendor at once.
+
+    A vendor call mostly waits on the vendor, so a batch delivered one record after another
+    lasts about ten answers, and Lambda bills all of it. By default the whole batch goes at
+    once, and the invocation lasts about as long as its slowest order. The vendor then sees
+    up to this many requests per running invocation (times the queue's MaximumConcurrency),
+    so a vendor that limits concurrent requests per account wants a lower value; 1 delivers
+    one record after another. Records of one order never overlap, whatever the value. A batch
+    with several shops bounds each shop by its own value, since each has its own account and
+    limits at the vendor.
+    """
 
     @classmethod
     def parse(cls, raw: Any) -> Self:
