@@ -1,0 +1,109 @@
+"""Per-effect idempotency: an effect already delivered, or superseded, is never sent again.
+
+The state table is moto's in-process DynamoDB (no network); the vendor would be at a port
+nothing listens on, so a request that slipped through would fail the delivery loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from moto import mock_aws
+from support.vendor_events import AUD_USD, canonical_event
+from support.webhooks import fixture_json
+
+from shoprelay.canonical import CanonicalEvent
+from shoprelay.delivery.processor import VendorDelivery, subject_of
+from shoprelay.state import StateTable
+from shoprelay.vendors import load_vendor
+from shoprelay.vendors.base import translate_for_shop
+
+SHOP = "demo-shop.myshopify.com"
+NOWHERE = "http://127.0.0.1:9"
+"""The discard port: a request sent there is refused, which fails the test."""
+SETTINGS: dict[str, dict[str, Any]] = {
+    "mytracker": {"app_id": "123456", "api_token": "token", "endpoint": NOWHERE, "send_test_orders": True},
+    "corvidae": {
+        "app_id": "app",
+        "tracking_host": "corvidae.example.com",
+        "digital_property": "shop",
+        "endpoint": NOWHERE,
+        "send_test_orders": True,
+    },
+}
+DAY = 24 * 3600
+
+
+@pytest.fixture
+def table() -> Iterator[StateTable]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="state",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield StateTable("state", client)
+
+
+def delivery(vendor: str, table: StateTable) -> VendorDelivery:
+    def load_settings(shop: str, name: str) -> Mapping[str, Any] | None:
+        return SETTINGS[name]
+
+    return VendorDelivery(
+        vendor=load_vendor(vendor),
+        table=table,
+        load_settings=load_settings,
+        session=requests.Session(),
+        effect_ttl_seconds=DAY,
+    )
+
+
+def placed(financial_status: str = "paid") -> CanonicalEvent:
+    body = {**fixture_json(AUD_USD), "financial_status": financial_status}
+    return canonical_event(body, "orders/create", shop=SHOP, received_at=datetime.now(UTC))
+
+
+def mark_done(table: StateTable, vendor: str, event: CanonicalEvent, key: str) -> None:
+    subject = f"{event.shop}#{vendor}#{subject_of(event)}"
+    assert table.claim_effect(subject, key, lease_seconds=60, ttl_seconds=DAY)
+    table.complete_effect(subject, key)
+
+
+def test_an_effect_already_delivered_is_not_sent_again(table: StateTable) -> None:
+    event = placed()
+    vendor = delivery("corvidae", table)
+    settings = vendor.vendor.settings_model.parse(SETTINGS["corvidae"])
+    (request,) = translate_for_shop(vendor.vendor, event, settings).requests
+    mark_done(table, "corvidae", event, f"{request.effect}#{request.part}")
+
+    result = vendor.deliver(event)
+
+    assert (result.outcome, result.reason) == ("skipped", f"{request.effect} already delivered")
+
+
+def test_an_effect_superseded_by_one_already_delivered_is_not_sent(table: StateTable) -> None:
+    # GIVEN MyTracker already has the order's PAY (say orders/paid overtook orders/create)
+    event = placed(financial_status="pending")
+    vendor = delivery("mytracker", table)
+    settings = vendor.vendor.settings_model.parse(SETTINGS["mytracker"])
+    requests_ = translate_for_shop(vendor.vendor, event, settings).requests
+    assert all("PAY" in request.superseded_by for request in requests_)
+    mark_done(table, "mytracker", event, "PAY#1")
+
+    # WHEN the placed order's ADD arrives
+    result = vendor.deliver(event)
+
+    # THEN it is skipped as superseded, not sent
+    assert result.outcome == "skipped"
+    assert result.reason is not None
+    assert "superseded: PAY already delivered" in result.reason
