@@ -87,22 +87,48 @@ def test_size_reports_the_layer_and_functions_when_built(bench: tuple[dict[str, 
         assert artifact["unzipped_bytes"] > 0
 
 
-def test_cost_adds_up_and_states_its_assumptions(bench: tuple[dict[str, Any], str]) -> None:
+def test_cost_adds_up_at_both_volumes_and_states_its_assumptions(bench: tuple[dict[str, Any], str]) -> None:
     cost = bench[0]["cost"]
-    services = {line["service"] for line in cost["lines"]}
-    assert services == {"API Gateway", "Lambda", "SNS", "SQS", "DynamoDB"}
-    assert all(line["usd_per_million_orders"] >= 0 for line in cost["lines"])
-    assert cost["total_usd_per_million_orders"] == pytest.approx(
-        sum(line["usd_per_million_orders"] for line in cost["lines"])
-    )
-    assert cost["notes"]
-    assert positive(cost["total_usd_per_million_orders"])
+    for volume in ("low", "volume"):
+        lines = cost[volume]["lines"]
+        services = {line["service"] for line in lines}
+        assert {"API Gateway", "Lambda", "SNS", "SQS", "DynamoDB", "CloudWatch", "X-Ray", "KMS"} <= services
+        assert all(line["usd_per_million_orders"] >= 0 and line["assumption"] for line in lines)
+        assert cost[volume]["total_usd_per_million_orders"] == pytest.approx(
+            sum(line["usd_per_million_orders"] for line in lines)
+        )
+        assert positive(cost[volume]["total_usd_per_million_orders"])
+    items = {line["item"] for line in cost["volume"]["lines"]}
+    assert {"storage: order memory", "point-in-time recovery: order memory", "idle long polling"} <= items
+    # Batches of 10 share invocations and receives, so volume costs less per order than low traffic.
+    assert cost["volume"]["total_usd_per_million_orders"] < cost["low"]["total_usd_per_million_orders"]
+    assert cost["checked"]
+    assert all(price["source"] for price in cost["prices"].values())
+
+
+def test_delivery_measures_both_ways_in_one_run_and_judges_the_speedup(bench: tuple[dict[str, Any], str]) -> None:
+    delivery = bench[0]["delivery"]
+    assert positive(delivery["sequential_per_s"])
+    assert positive(delivery["concurrent_per_s"])
+    assert delivery["speedup"] == pytest.approx(delivery["concurrent_per_s"] / delivery["sequential_per_s"])
+    assert delivery["budget_speedup"] == 6
+    assert delivery["met"] is (delivery["speedup"] >= delivery["budget_speedup"])
+    sequential, concurrent = delivery["runs"]["sequential"], delivery["runs"]["concurrent"]
+    assert sequential["max_in_flight"] == 1
+    assert concurrent["max_in_flight"] == delivery["batch_size"]
+    # each run really was what it claims: one record at a time, then the whole batch at once
+    assert sequential["most_at_the_vendor_at_once"] == 1
+    assert concurrent["most_at_the_vendor_at_once"] == delivery["batch_size"]
+    assert sequential["records"] == concurrent["records"] == delivery["batches"] * delivery["batch_size"]
+    budget = next(entry for entry in bench[0]["budgets"] if entry["budget"].startswith("delivery speedup"))
+    assert budget["met"] is delivery["met"]
+    assert "concurrent / sequential" in bench[1]
 
 
 def test_one_table_is_printed_with_the_same_budgets(bench: tuple[dict[str, Any], str]) -> None:
     figures, printed = bench
     assert printed.splitlines()[0].split() == ["section", "item", "value", "floor", "ratio", "budget", "met"]
-    for section in ("translate", "ingress", "cold start", "size", "cost/M orders", "cost assumptions"):
+    for section in ("translate", "ingress", "delivery", "cold start", "size", "cost/M orders", "cost assumptions"):
         assert section in printed
     assert figures["quick"] is True
     assert all(entry["met"] in {True, False, None} for entry in figures["budgets"])

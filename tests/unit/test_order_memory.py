@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import random
 import string
+import zlib
 from datetime import UTC, datetime
+from pathlib import Path
 
 import msgspec
+import pytest
 from support.large_orders import encode, order_body, refund_body
 
 from shoprelay.canonical import Order
 from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook
-from shoprelay.state.order_memory import MEMORY_LIMIT_BYTES, for_refunds, pack, unpack
+from shoprelay.state.order_memory import DICTIONARIES, MEMORY_LIMIT_BYTES, for_refunds, pack, unpack
 
 DYNAMODB_ITEM_LIMIT = 400 * 1024
 
@@ -75,3 +78,47 @@ def test_an_order_that_defeats_compression_is_still_bounded() -> None:
 def test_text_remembered_before_compression_is_still_read() -> None:
     order = parsed(order_body(2))
     assert unpack(msgspec.json.encode(order).decode()) == order
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shopify"
+
+
+def fixture_order(name: str) -> Order:
+    meta = WebhookMeta(shop="demo-shop.myshopify.com", topic="orders/create", webhook_id="w-2")
+    event = parse_webhook(meta, (FIXTURES / name).read_bytes(), datetime(2026, 11, 20, tzinfo=UTC))
+    assert event.order is not None
+    return event.order
+
+
+@pytest.mark.parametrize(
+    ("name", "budget"),
+    [
+        # 1 to 5 lines: the item (document plus about 100 bytes of key and attributes) is one write unit
+        ("orders-create.shopify-docs-2026-04.json", 1024 - 100),
+        ("orders-create.test-store-shop-AUD-buyer-USD.json", 1024 - 100),
+        # 12 lines: the document alone stays under 1 KB
+        ("order-12-line-items.filled-2024-01.json", 1024),
+    ],
+)
+def test_a_typical_order_is_remembered_in_about_1_kb_and_comes_back_whole(name: str, budget: int) -> None:
+    order = fixture_order(name)
+
+    document = pack(order)
+
+    assert document is not None
+    assert len(document) <= budget
+    assert unpack(document) == for_refunds(order)
+
+
+def test_documents_compressed_without_a_dictionary_are_still_read() -> None:
+    order = for_refunds(fixture_order("orders-create.shopify-docs-2026-04.json"))
+    assert unpack(zlib.compress(msgspec.json.encode(order), 6)) == order
+
+
+def test_a_document_naming_an_unknown_dictionary_is_refused_not_misread() -> None:
+    compressor = zlib.compressobj(9, zdict=b'"a made-up dictionary":')
+    document = compressor.compress(b'{"id":"1"}') + compressor.flush()
+    assert zlib.adler32(b'"a made-up dictionary":') not in DICTIONARIES
+
+    with pytest.raises(ValueError, match="dictionary"):
+        unpack(document)

@@ -90,6 +90,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--settle-timeout", type=float, default=300.0, metavar="SECONDS", help="wait this long for the last deliveries"
     )
+    parser.add_argument(
+        "--burst",
+        action="store_true",
+        help="instead: a flash sale, 2000 webhooks for one shop as fast as the stack takes them, no faults "
+        "(--quick: 150); reports ingress p99, each queue's drain time and accept -> delivered, and the checks",
+    )
     parser.add_argument("--log-file", type=Path, help="where the functions' JSON logs go (default: a temp file)")
     parser.add_argument("--root", type=Path, help="directory holding template.yaml (default: found automatically)")
 
@@ -111,6 +117,16 @@ def _given(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from shoprelay_tools.prove.outcome import ProveConfig, quick_config
     from shoprelay_tools.prove.run import run_prove
+
+    if args.burst:
+        from shoprelay_tools.prove.burst import burst_config, run_burst
+
+        given = _given(args)
+        given.pop("bad", None)
+        burst = burst_config(quick=args.quick, settle_timeout=args.settle_timeout, **given)
+        if args.posters != 8:
+            burst = replace(burst, posters=args.posters)
+        return run_burst(burst, sys.stdout)
 
     base = quick_config() if args.quick else ProveConfig()
     config = replace(

@@ -51,6 +51,18 @@ class FakeDynamoDB:
         return item["pk"]["S"], item["sk"]["S"]
 
     def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        """The lease's claim (puts), its completion (updates) and its release (deletes)."""
+        if "Update" in TransactItems[0]:
+            for entry in TransactItems:
+                item = self.items.get(self._key(entry["Update"]["Key"]))
+                if item is not None:
+                    item["status"] = {"S": "done"}
+                    item.pop("lease_until", None)
+            return {}
+        if "Delete" in TransactItems[0]:
+            for entry in TransactItems:
+                self.items.pop(self._key(entry["Delete"]["Key"]), None)
+            return {}
         puts = [entry["Put"] for entry in TransactItems]
         now = int(time.time())
         reasons = []
@@ -112,8 +124,46 @@ class FakeSSM:
 
 
 class _Discard(io.TextIOBase):
+    """Where the handler's log lines go: counted, then dropped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+        self.lines = 0
+
     def write(self, text: str) -> int:
+        self.bytes += len(text.encode("utf-8"))
+        self.lines += text.count("\n")
         return len(text)
+
+
+def item_bytes(item: Mapping[str, Any]) -> int:
+    """An item's size as DynamoDB bills it: attribute names plus values (a number takes about one
+    byte per two digits, plus one)."""
+    size = 0
+    for name, value in item.items():
+        size += len(name.encode("utf-8"))
+        kind, content = next(iter(value.items()))
+        if kind == "N":
+            size += (len(str(content).lstrip("-").replace(".", "")) + 1) // 2 + 1
+        elif kind == "B":
+            size += len(content)
+        else:
+            size += len(str(content).encode("utf-8"))
+    return size
+
+
+def effect_item_bytes() -> int:
+    """A completed vendor effect record, as ``StateTable.claim_effect`` and ``complete_effect`` leave it."""
+    subject = f"{SHOP}#mytracker#order:5123456789012"
+    return item_bytes(
+        {
+            "pk": {"S": f"effect#{subject}"},
+            "sk": {"S": "PURCHASE#0"},
+            "status": {"S": "done"},
+            "expires_at": {"N": str(int(time.time()) + 120 * 86400)},
+        }
+    )
 
 
 class _Context:
@@ -155,14 +205,14 @@ def _events(count: int) -> list[dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def _quiet_powertools(service_logger: Any) -> Iterator[None]:
-    """Logs and EMF metrics still formatted, then discarded instead of printed."""
+def _quiet_powertools(service_logger: Any) -> Iterator[_Discard]:
+    """Logs and EMF metrics still formatted, then counted and discarded instead of printed."""
     sink = _Discard()
     handlers = [h for h in logging.getLogger(service_logger.name).handlers if isinstance(h, logging.StreamHandler)]
     streams = [h.setStream(sink) for h in handlers]
     try:
         with contextlib.redirect_stdout(sink):
-            yield
+            yield sink
     finally:
         for handler, stream in zip(handlers, streams, strict=True):
             if stream is not None:
@@ -190,14 +240,17 @@ def run(quick: bool = False) -> dict[str, Any]:
     warmup, measured = (20, 200) if quick else (200, 4000)
     events = _events(warmup + measured)
     context = _Context()
-    with _ssm_provider(ssm), _quiet_powertools(ingress_logger), one_core() as core:
+    with _ssm_provider(ssm), _quiet_powertools(ingress_logger) as sink, one_core() as core:
         for event in events[:warmup]:
             handler(event, context)
         gc.collect()
+        before = (sink.bytes, sink.lines)
         timing = _timed(handler, context, events[warmup:])
+        logged = (sink.bytes - before[0], sink.lines - before[1])
     accepted = timing.statuses.get(202, 0)
     p99 = timing.percentile_ms(0.99)
-    orders = [item for key, item in table.items.items() if key[0].startswith("order#")]
+    orders = {key: item for key, item in table.items.items() if key[0].startswith("order#")}
+    deliveries = [item for key, item in table.items.items() if key[0].startswith("delivery#")]
     return {
         "aws": FAKES,
         "webhooks": measured,
@@ -208,7 +261,11 @@ def run(quick: bool = False) -> dict[str, Any]:
         "mean_ms": sum(timing.times_ns) / len(timing.times_ns) / 1e6,
         "ssm_calls": ssm.calls,
         "largest_message_bytes": sns.largest,
-        "order_item_bytes": max((len(str(item)) for item in orders), default=0),
+        "order_item_bytes": sorted(item_bytes(item) for item in orders.values()),
+        "delivery_item_bytes": max((item_bytes(item) for item in deliveries), default=0),
+        "effect_item_bytes": effect_item_bytes(),
+        "log_bytes_per_webhook": logged[0] / measured,
+        "log_lines_per_webhook": logged[1] / measured,
         "pinned_core": core,
         "budget_p99_ms": BUDGET_P99_MS,
         "met": p99 < BUDGET_P99_MS and accepted == measured,
@@ -240,7 +297,7 @@ def _pipeline(table: FakeDynamoDB, sns: FakeSNS) -> IngressPipeline:
         load_shop=load_shop_config,
         # The template's defaults (MaxBodyBytes, OrderMemoryDays, DeliveryRecordHours).
         max_body_bytes=2 * 1024 * 1024,
-        memory_ttl_seconds=400 * 86400,
+        memory_ttl_seconds=120 * 86400,
         delivery_ttl_seconds=24 * 3600,
     )
 

@@ -1,0 +1,256 @@
+"""``shoprelay prove --burst``: a flash sale at one shop, posted as fast as the local stack takes it.
+
+The soak's machinery (the stack, the functions in processes, Shopify's sender, the settling
+and the reconciliation) runs a plan of one shop's webhooks with no faults and no crash, from
+many client threads at once. What it reports is how the relay copes with the backlog: the
+ingress's answer times as the sender sees them, how long each vendor's queue takes to drain,
+and the time from a webhook's 2xx to each vendor's delivery, with every invariant of the
+soak still checked. It also reads the functions' log back and reports the bytes logged per
+webhook and per vendor message, which the cost model prices.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import tempfile
+import threading
+import time
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from shoprelay_tools.prove.emulator import hardened_moto
+from shoprelay_tools.prove.faults import FaultRates
+from shoprelay_tools.prove.outcome import ProveConfig
+from shoprelay_tools.prove.reconcile import Attempt, SoakResult, percentile, reconcile
+from shoprelay_tools.prove.run import _rig, _seed_shops
+from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
+from shoprelay_tools.prove.soak import Soak, SoakRun, repeatable_requests
+from shoprelay_tools.prove.workload import PROVE_SHOPS, Webhook, WorkloadBuilder
+
+BURST_WEBHOOKS = 2000
+QUICK_BURST_WEBHOOKS = 150
+BURST_POSTERS = 8
+NO_FAULTS = FaultRates(unavailable=0.0, throttled=0.0, timeout=0.0, reset=0.0, bad_request=0.0)
+SHOP = PROVE_SHOPS[0]
+"""The shop of the sale: every vendor enabled."""
+
+
+def burst_config(*, quick: bool = False, **given: Any) -> ProveConfig:
+    """What ``--burst`` runs: one shop's webhooks from 8 threads, no faults, no crash, the
+    template's concurrency of 5 per vendor queue."""
+    base = ProveConfig(
+        webhooks=QUICK_BURST_WEBHOOKS if quick else BURST_WEBHOOKS,
+        bad=0,
+        concurrency=5,
+        posters=BURST_POSTERS,
+        restart_at=None,
+        duplicate_rate=0.0,
+        rates=NO_FAULTS,
+        own_rates=None,
+        progress_every=10.0,
+    )
+    return replace(base, **given)
+
+
+class TimedSender(ShopifySender):
+    """Shopify's sender, keeping how long each attempt took to be answered."""
+
+    def __init__(self, url: str, schedule: RetrySchedule) -> None:
+        super().__init__(url, schedule)
+        self.seconds: list[float] = []
+
+    def attempt(self, webhook: Webhook) -> Attempt:
+        started = time.time()
+        result = super().attempt(webhook)
+        with self._lock:
+            self.seconds.append(result.at - started)
+        return result
+
+
+class DepthSampler:
+    """Each vendor queue's depth (visible and in flight), sampled twice a second."""
+
+    def __init__(self, soak: Soak) -> None:
+        self.soak = soak
+        self.peaks: dict[str, int] = defaultdict(int)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="burst-depth", daemon=True)
+
+    def __enter__(self) -> DepthSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        sqs = self.soak.stack.clients["sqs"]
+        names = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")
+        while not self._stop.wait(0.5):
+            for poller in self.soak.fleet.pollers:
+                vendor = poller.spec.environment.get("VENDOR", poller.spec.logical_id)
+                attributes = sqs.get_queue_attributes(QueueUrl=poller.source.queue_url, AttributeNames=list(names))
+                depth = sum(int(attributes["Attributes"].get(name, 0)) for name in names)
+                self.peaks[vendor] = max(self.peaks[vendor], depth)
+
+
+@dataclass
+class BurstFigures:
+    webhooks: int
+    posting_seconds: float
+    ingress_seconds: list[float]
+    drain_seconds: dict[str, float]
+    peak_depth: dict[str, int]
+    result: SoakResult
+    logged: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The figures as plain data (what the report prints, for a JSON file or a test)."""
+        return {
+            "webhooks": self.webhooks,
+            "posted_per_second": self.webhooks / self.posting_seconds if self.posting_seconds else None,
+            "ingress_p50_s": percentile(self.ingress_seconds, 0.5),
+            "ingress_p99_s": percentile(self.ingress_seconds, 0.99),
+            "drain_seconds": self.drain_seconds,
+            "peak_depth": dict(self.peak_depth),
+            "accept_to_delivered_p50_s": percentile(self.result.latency_delivered, 0.5),
+            "accept_to_delivered_p99_s": percentile(self.result.latency_delivered, 0.99),
+            "delivered": len(self.result.latency_delivered),
+            "invariants_held": self.result.ok,
+            "logged": self.logged,
+        }
+
+
+def _drain_seconds(run: SoakRun) -> dict[str, float]:
+    """From the first post to each vendor's last final outcome."""
+    last: dict[str, float] = {}
+    for outcome in run.evidence.outcomes:
+        if outcome.vendor and outcome.acknowledged:
+            last[outcome.vendor] = max(last.get(outcome.vendor, 0.0), outcome.at)
+    return {vendor: at - run.started for vendor, at in sorted(last.items())}
+
+
+def _message_kind(line: dict[str, Any]) -> str:
+    if "_aws" in line:
+        return "metrics"
+    return str(line.get("message") or "other")
+
+
+def logged_bytes(path: Path) -> dict[str, dict[str, float]]:
+    """Lines and bytes of each kind in the functions' log: count, and bytes per line."""
+    kinds: dict[str, list[int]] = defaultdict(list)
+    with path.open(encoding="utf-8") as lines:
+        for raw in lines:
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(line, dict):
+                kinds[_message_kind(line)].append(len(raw.encode("utf-8")))
+    return {kind: {"lines": len(sizes), "bytes_per_line": sum(sizes) / len(sizes)} for kind, sizes in kinds.items()}
+
+
+def _soak(rig: Any, config: ProveConfig, out: TextIO) -> tuple[Soak, TimedSender]:
+    stack = rig.stack
+    demo, expected = _seed_shops(stack, config)
+    visibility = config.visibility_timeout or max(p.spec.timeout for p in stack.pollers)
+    for poller in stack.pollers:
+        stack.clients["sqs"].set_queue_attributes(
+            QueueUrl=poller.source.queue_url, Attributes={"VisibilityTimeout": str(visibility)}
+        )
+    rig.fleet.take_over()
+    max_body = int(stack.stack.parameters.get("MaxBodyBytes", 2 * 1024 * 1024))
+    builder = WorkloadBuilder(int(config.seed or 0), shops=(SHOP,), duplicate_rate=0.0, max_body_bytes=max_body)
+    plan = builder.plan(config.webhooks)
+    sender = TimedSender(stack.webhook_url(), RetrySchedule(config.shopify_retry_window))
+    soak = Soak(
+        stack,
+        rig.fleet,
+        rig.recorder,
+        plan,
+        sender=sender,
+        expected_vendors={SHOP.domain: expected[SHOP.domain]},
+        repeatable=repeatable_requests([SHOP.settings(demo)]),
+        out=out,
+        posters=config.posters,
+        restart_at=None,
+        settle_timeout=config.settle_timeout,
+        progress_every=config.progress_every,
+    )
+    print(
+        f"burst: {config.webhooks} webhooks for {SHOP.domain} ({', '.join(expected[SHOP.domain])}) from "
+        f"{config.posters} threads; {config.concurrency} invocations per vendor queue; no faults",
+        file=out,
+        flush=True,
+    )
+    return soak, sender
+
+
+def measure_burst(config: ProveConfig, out: TextIO) -> BurstFigures:
+    """Run the burst and gather its figures (the caller prints or checks them)."""
+    with (
+        hardened_moto(),
+        config.log_file.with_name("local.log").open("a", encoding="utf-8") as stray,  # type: ignore[union-attr]
+        contextlib.redirect_stdout(stray),
+        contextlib.redirect_stderr(stray),
+        warnings.catch_warnings(),
+        _rig(config, int(config.seed or 0)) as rig,
+    ):
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        soak, sender = _soak(rig, config, out)
+        with DepthSampler(soak) as depths:
+            run = soak.run()
+        figures = BurstFigures(
+            webhooks=config.webhooks,
+            posting_seconds=run.posting_done - run.started,
+            ingress_seconds=sender.seconds,
+            drain_seconds=_drain_seconds(run),
+            peak_depth=dict(depths.peaks),
+            result=reconcile(run.evidence),
+        )
+    figures.logged = logged_bytes(config.log_file)  # type: ignore[arg-type]
+    return figures
+
+
+def render(figures: BurstFigures) -> str:
+    summary = figures.summary()
+
+    def seconds(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f} s"
+
+    lines = [
+        f"burst: {summary['webhooks']} webhooks posted in {figures.posting_seconds:.1f} s "
+        f"({summary['posted_per_second']:.1f}/s)",
+        f"  ingress answer  p50 {seconds(summary['ingress_p50_s'])}, p99 {seconds(summary['ingress_p99_s'])} "
+        f"(n={len(figures.ingress_seconds)}, as the sender saw it)",
+        f"  accept -> delivered  p50 {seconds(summary['accept_to_delivered_p50_s'])}, "
+        f"p99 {seconds(summary['accept_to_delivered_p99_s'])} (n={summary['delivered']})",
+    ]
+    for vendor, drained in figures.drain_seconds.items():
+        peak = figures.peak_depth.get(vendor, 0)
+        lines.append(f"  {vendor:<10} queue drained {drained:6.1f} s after the first post (peak depth {peak})")
+    for kind, counted in sorted(figures.logged.items()):
+        lines.append(f"  log: {kind:<18} {counted['lines']:6.0f} lines, {counted['bytes_per_line']:.0f} bytes each")
+    for check in figures.result.checks:
+        lines.append(f"  [{'ok' if check.ok else 'FAILED'}] {check.name}")
+        lines.extend(f"      {failure}" for failure in check.failures[:5])
+    lines.append(f"burst: {'every invariant held' if figures.result.ok else 'AN INVARIANT BROKE'}")
+    return "\n".join(lines)
+
+
+def run_burst(config: ProveConfig, out: TextIO) -> int:
+    """Run the burst and print its figures to ``out``; 0 when every invariant held."""
+    seed = config.seed if config.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
+    log_file = config.log_file or Path(tempfile.mkdtemp(prefix="shoprelay-burst-")) / "functions.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    config = replace(config, seed=seed, log_file=log_file)
+    figures = measure_burst(config, out)
+    print(render(figures), file=out, flush=True)
+    print(f"seed {seed}; the functions' log: {log_file}", file=out, flush=True)
+    return 0 if figures.result.ok else 1
