@@ -94,11 +94,22 @@ _TRIMS: tuple[Trim, ...] = (for_refunds, _plain_lines, _header)
 """From the most to the least complete view of the order."""
 
 
+_FIELDS: dict[type[msgspec.Struct], tuple[msgspec.structs.FieldInfo, ...]] = {}
+
+
+def _fields(kind: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInfo, ...]:
+    """A struct type's fields, looked up once: msgspec evaluates the annotations on every call."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = _FIELDS[kind] = msgspec.structs.fields(kind)
+    return found
+
+
 def _lean(value: Any) -> Any:
     """``value`` as plain data without the fields that hold their default (decoding restores them)."""
     if isinstance(value, msgspec.Struct):
         kept: dict[str, Any] = {}
-        for info in msgspec.structs.fields(value):
+        for info in _fields(type(value)):
             field_value = getattr(value, info.name)
             if info.default is not msgspec.NODEFAULT and field_value == info.default:
                 continue
