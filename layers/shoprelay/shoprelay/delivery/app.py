@@ -58,13 +58,23 @@ _METRICS_LOCK = threading.Lock()
 """Powertools adds a metric by reading, changing and storing its entry: one thread at a time."""
 
 _DAY = 24 * 3600
-_DEFAULT_MAX_RECEIVE_COUNT = 6
+_DEFAULT_MAX_RECEIVE_COUNT = 10
 
 
 def count(name: str, value: float = 1) -> None:
-    """Add to a metric of this invocation, from whichever thread delivers the record."""
+    """Add to a metric of this invocation, from whichever thread delivers the record.
+
+    Powertools prints the metric set itself once a metric holds 100 values, in two writes (the
+    JSON, then the newline): holding the log handler's lock keeps another thread's log line
+    from landing between them, which would spoil both records in CloudWatch.
+    """
+    handler = logger.registered_handler
     with _METRICS_LOCK:
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        handler.acquire()
+        try:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        finally:
+            handler.release()
 
 
 @dataclass(frozen=True)

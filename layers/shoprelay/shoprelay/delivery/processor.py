@@ -5,9 +5,9 @@ The record's fate is always one of four, and never silent:
 * delivered: every request the translator produced was accepted (or had been already);
 * skipped: the translator, or the order's history, says there is nothing to send;
 * retryable: the record is reported failed and hidden for a backoff (``Retry-After`` when
-  the vendor sent one); after ``maxReceiveCount - 1`` attempts we dead-letter it ourselves so
-  the reason travels with it, and SQS's redrive at ``maxReceiveCount`` only catches a record
-  whose last attempt died with its invocation;
+  the vendor sent one); after its attempts (:func:`~shoprelay.delivery.backoff.attempt_budget`)
+  we dead-letter it ourselves so the reason travels with it, and SQS's redrive at
+  ``maxReceiveCount`` only catches a record whose receives ran out without a word from us;
 * permanent: sent to the vendor's dead-letter queue at once, with the reason attached.
 """
 
@@ -292,7 +292,11 @@ class VendorDelivery:
             return 0
         key = f"{request.effect}#{request.part}"
         if not self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds):
-            raise RetryableDeliveryError(f"{request.effect} is being delivered by another attempt")
+            # Come back once that attempt has finished or its lease has run out: retrying sooner
+            # would only spend this record's attempts on a lease that cannot be taken yet.
+            raise RetryableDeliveryError(
+                f"{request.effect} is being delivered by another attempt", retry_after=EFFECT_LEASE_SECONDS
+            )
         try:
             self._send(event, request, read_timeout())
         except BaseException:
