@@ -462,6 +462,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _answer(self, call: Call, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        # Recorded before the answer goes out, so whoever got the answer finds the call recorded.
+        self.proxy._finish(call, status)
         try:
             self.send_response(status)
             for name, value in headers:
@@ -475,8 +477,6 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             # The client gave up (its read timeout) before the answer: it got nothing.
             self.close_connection = True
             self.proxy._finish(call, None)
-            return
-        self.proxy._finish(call, status)
 
     do_GET = _handle  # noqa: N815
     do_POST = _handle  # noqa: N815
