@@ -160,10 +160,7 @@ class DeliveryFunction:
                 return self._dead_letter(
                     record, event, f"retries exhausted after {attempts} attempts: {error.reason}", status=error.status
                 )
-            delay = visibility_for(attempts, error.retry_after, base_seconds=self.retry_base_seconds)
-            self.sqs.change_message_visibility(
-                QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=delay
-            )
+            delay = self._retry_later(record, attempts, error.retry_after)
             self._log_outcome(event, "retrying", error.reason, retry_in_seconds=delay, attempt=attempts)
             raise
         except PermanentDeliveryError as error:
@@ -271,14 +268,15 @@ class DeliveryFunction:
             return False
         return True
 
-    def _retry_later(self, record: Mapping[str, Any], attempts: int) -> None:
-        """Offer the record again after the usual backoff, not after the queue's whole visibility
-        timeout (several minutes): an unexpected failure is most often our own table or queue
-        stalling for a moment, and worth the same patience as a vendor's."""
-        delay = visibility_for(attempts, None, base_seconds=self.retry_base_seconds)
+    def _retry_later(self, record: Mapping[str, Any], attempts: int, retry_after: int | None = None) -> int:
+        """Offer the record again after its backoff (the vendor's ``Retry-After`` when given), not
+        after the queue's whole visibility timeout: a failure, whether the vendor's or our own
+        table stalling for a moment, is worth the same patience. Returns the delay."""
+        delay = visibility_for(attempts, retry_after, base_seconds=self.retry_base_seconds)
         self.sqs.change_message_visibility(
             QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=delay
         )
+        return delay
 
     def max_receive_count(self) -> int:
         """The queue's own ``maxReceiveCount``, read once, so the template stays the one source."""
