@@ -186,20 +186,20 @@ class IngressPipeline:
 
         encoded = to_json(canonical)
         message = encoded.decode("utf-8")
-        keys = [f"{shop}#webhook#{webhook_id}"]
-        if meta.event_id:
-            keys.append(f"{shop}#event#{meta.event_id}")
-        return self._relay(keys, canonical, message, config.enabled_vendors, deadline)
+        # Every delivery of one event (retries, and one per subscription) carries its event id;
+        # the webhook id stands in when a sender leaves the event id out.
+        key = f"{shop}#event#{meta.event_id}" if meta.event_id else f"{shop}#webhook#{webhook_id}"
+        return self._relay(key, canonical, message, config.enabled_vendors, deadline)
 
     def _relay(
-        self, keys: list[str], canonical: CanonicalEvent, message: str, vendors: list[str], deadline: Deadline
+        self, key: str, canonical: CanonicalEvent, message: str, vendors: list[str], deadline: Deadline
     ) -> Outcome:
         """Lease the delivery, publish, then mark it done; only a done delivery is a duplicate.
 
         The lease ends when this invocation is killed at the latest, so a publish that hangs
         until the timeout leaves a lease that Shopify's next retry can take over.
         """
-        claim = self.table.claim_deliveries(keys, self.delivery_ttl_seconds, deadline.remaining())
+        claim = self.table.claim_delivery(key, self.delivery_ttl_seconds, deadline.remaining())
         if claim.outcome is ClaimOutcome.DONE:
             return Outcome(200, {"status": "duplicate", "id": canonical.id}, "WebhookDuplicate", event=canonical)
         if claim.outcome is ClaimOutcome.HELD:
@@ -208,15 +208,15 @@ class IngressPipeline:
             return _busy(canonical, "delivery leased by another attempt", "WebhookInProgress", held_for)
         owner = str(claim.owner)
         if deadline.remaining() < self.publish_seconds:
-            self.table.release_deliveries(keys, owner)
+            self.table.release_delivery(key, owner)
             return _busy(canonical, "too little time left to publish", "WebhookOutOfTime", 1)
         try:
             self._publish(canonical, message, vendors)
         except BaseException:
-            self.table.release_deliveries(keys, owner)
+            self.table.release_delivery(key, owner)
             raise
         accepted = {"status": "accepted", "id": canonical.id, "vendors": vendors}
-        problem = self._mark_done(keys, deadline)
+        problem = self._mark_done(key, deadline)
         if problem is not None:
             # Published already, so the answer stays 2xx. The lease runs out and a retry may
             # publish again: a duplicate for the vendors to recognise, never a loss.
@@ -224,7 +224,7 @@ class IngressPipeline:
             return Outcome(202, accepted, "WebhookAccepted", reason, canonical, also_count=("DeliveryNotMarkedDone",))
         return Outcome(202, accepted, "WebhookAccepted", event=canonical)
 
-    def _mark_done(self, keys: list[str], deadline: Deadline) -> Exception | None:
+    def _mark_done(self, key: str, deadline: Deadline) -> Exception | None:
         """Mark the published delivery done, trying again while the invocation has time.
 
         A delivery left pending after its publish is published a second time when Shopify
@@ -237,7 +237,7 @@ class IngressPipeline:
                     break
                 time.sleep(pause)
             try:
-                self.table.complete_deliveries(keys)
+                self.table.complete_delivery(key)
             except Exception as error:
                 problem = error
             else:

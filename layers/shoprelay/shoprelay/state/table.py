@@ -11,7 +11,6 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from shoprelay.canonical import Order
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
-_TRANSACTION_CANCELLED = "TransactionCanceledException"
 PENDING = "pending"
 DONE = "done"
 _CLAIMABLE = "attribute_not_exists(pk) OR expires_at < :now OR (#status = :pending AND lease_until < :now)"
@@ -60,21 +58,27 @@ class DeliveryClaim:
     """Epoch seconds at which the lease (ours, or the holder's) runs out."""
 
 
-def _claim_refused(items: list[dict[str, Any]], now: float) -> DeliveryClaim:
-    """Done when any key is done (or predates leases, which only recorded published webhooks)."""
-    leases: list[float] = []
-    for item in items:
-        if item.get("status", {}).get("S") != PENDING:
-            return DeliveryClaim(ClaimOutcome.DONE)
-        leases.append(float(item.get("lease_until", {}).get("N", "0")))
-    # Every key was pending: a live lease, or one that ran out between the write and the read.
-    return DeliveryClaim(ClaimOutcome.HELD, lease_until=max(leases, default=now))
+def _claim_refused(item: dict[str, Any] | None, now: float) -> DeliveryClaim:
+    """Why a delivery key could not be taken: published already, or leased by a live attempt.
+
+    An item without a pending status predates leases, which recorded only published webhooks.
+    A key that vanished between the write and the read (its lease released) is held for now:
+    the sender's retry takes it.
+    """
+    if item is not None and item.get("status", {}).get("S") != PENDING:
+        return DeliveryClaim(ClaimOutcome.DONE)
+    lease_until = float(item.get("lease_until", {}).get("N", "0")) if item is not None else now
+    return DeliveryClaim(ClaimOutcome.HELD, lease_until=max(lease_until, now))
 
 
 def _delivery_key(key: str) -> str:
     """A fixed-size key for a delivery: header values are the sender's, of any length, while
     DynamoDB refuses partition keys over 2 KB (which would read as an outage and a 503)."""
     return "delivery#" + hashlib.sha256(key.encode("utf-8", errors="surrogateescape")).hexdigest()
+
+
+def _delivery_item(key: str) -> dict[str, Any]:
+    return {"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}}
 
 
 class StateTable:
@@ -86,106 +90,73 @@ class StateTable:
 
     # -- deliveries (ingress idempotency) ------------------------------------------------
 
-    def claim_deliveries(
-        self, keys: Iterable[str], ttl_seconds: int, lease_seconds: float, owner: str | None = None
+    def claim_delivery(
+        self, key: str, ttl_seconds: int, lease_seconds: float, owner: str | None = None
     ) -> DeliveryClaim:
-        """Lease the webhook's delivery keys at once, for ``lease_seconds``.
+        """Lease the webhook's delivery key for ``lease_seconds``: one conditional write.
 
-        A key can be taken when it is new, past its ``expires_at``, or pending with a lease
+        The key can be taken when it is new, past its ``expires_at``, or pending with a lease
         that ran out (its holder died before publishing). A done key, or a live lease, keeps
-        the claim from being taken; the answer says which, from the values the failed
-        condition returns (or, failing that, a consistent read).
+        the claim from being taken; the answer says which, from the item the failed condition
+        returns (or, failing that, a consistent read).
         """
-        unique = list(dict.fromkeys(keys))
         token = owner or uuid.uuid4().hex
         now = time.time()
         lease_until = now + lease_seconds
-        items: list[Any] = [
-            {
-                "Put": {
-                    "TableName": self.name,
-                    "Item": {
-                        "pk": {"S": _delivery_key(key)},
-                        "sk": {"S": "-"},
-                        "status": {"S": PENDING},
-                        "owner": {"S": token},
-                        "lease_until": {"N": _seconds(lease_until)},
-                        "expires_at": {"N": str(int(now) + ttl_seconds)},
-                    },
-                    "ConditionExpression": _CLAIMABLE,
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": {":now": {"N": _seconds(now)}, ":pending": {"S": PENDING}},
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            }
-            for key in unique
-        ]
+        item_key = _delivery_item(key)
         try:
-            self.client.transact_write_items(TransactItems=items)
+            self.client.put_item(
+                TableName=self.name,
+                Item={
+                    **item_key,
+                    "status": {"S": PENDING},
+                    "owner": {"S": token},
+                    "lease_until": {"N": _seconds(lease_until)},
+                    "expires_at": {"N": str(int(now) + ttl_seconds)},
+                },
+                ConditionExpression=_CLAIMABLE,
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":now": {"N": _seconds(now)}, ":pending": {"S": PENDING}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
         except ClientError as error:
-            if error.response["Error"]["Code"] not in {_TRANSACTION_CANCELLED, _CONDITION_FAILED}:
+            if error.response["Error"]["Code"] != _CONDITION_FAILED:
                 raise
-            reasons: list[Any] = list(error.response.get("CancellationReasons", []))
-            failed = [r for r in reasons if r.get("Code") == "ConditionalCheckFailed"]
-            if reasons and not failed:
-                raise  # cancelled for another reason (a conflicting transaction): retry later
-            found = [r["Item"] for r in failed if r.get("Item")]
-            if len(found) < len(failed) or not failed:
-                found = self._read_deliveries(unique)
-            return _claim_refused(found, now)
+            found = error.response.get("Item") or self.client.get_item(
+                TableName=self.name, Key=item_key, ConsistentRead=True
+            ).get("Item")
+            return _claim_refused(dict(found) if found else None, now)
         return DeliveryClaim(ClaimOutcome.CLAIMED, owner=token, lease_until=lease_until)
 
-    def _read_deliveries(self, keys: list[str]) -> list[dict[str, Any]]:
-        items = []
-        for key in keys:
-            item = self.client.get_item(
-                TableName=self.name, Key={"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}}, ConsistentRead=True
-            ).get("Item")
-            if item:
-                items.append(dict(item))
-        return items
-
-    def complete_deliveries(self, keys: Iterable[str]) -> None:
-        """Mark the keys done: the webhook was published, and every later delivery is a duplicate.
+    def complete_delivery(self, key: str) -> None:
+        """Mark the key done: the webhook was published, and every later delivery is a duplicate.
 
         Unconditional on purpose: the publish happened, whoever holds the lease now.
         """
-        items: list[Any] = [
-            {
-                "Update": {
-                    "TableName": self.name,
-                    "Key": {"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}},
-                    "UpdateExpression": "SET #status = :done REMOVE lease_until",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": {":done": {"S": DONE}},
-                }
-            }
-            for key in dict.fromkeys(keys)
-        ]
-        self.client.transact_write_items(TransactItems=items)
+        self.client.update_item(
+            TableName=self.name,
+            Key=_delivery_item(key),
+            UpdateExpression="SET #status = :done REMOVE lease_until",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":done": {"S": DONE}},
+        )
 
-    def release_deliveries(self, keys: Iterable[str], owner: str) -> None:
+    def release_delivery(self, key: str, owner: str) -> None:
         """Give back a lease whose webhook was not published, so Shopify's retry can take it at once.
 
-        Only ``owner``'s pending lease is deleted: after a takeover the keys belong to
+        Only ``owner``'s pending lease is deleted: after a takeover the key belongs to
         another attempt, and a done key must stay done.
         """
-        items: list[Any] = [
-            {
-                "Delete": {
-                    "TableName": self.name,
-                    "Key": {"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}},
-                    "ConditionExpression": "#owner = :owner AND #status = :pending",
-                    "ExpressionAttributeNames": {"#owner": "owner", "#status": "status"},
-                    "ExpressionAttributeValues": {":owner": {"S": owner}, ":pending": {"S": PENDING}},
-                }
-            }
-            for key in dict.fromkeys(keys)
-        ]
         try:
-            self.client.transact_write_items(TransactItems=items)
+            self.client.delete_item(
+                TableName=self.name,
+                Key=_delivery_item(key),
+                ConditionExpression="#owner = :owner AND #status = :pending",
+                ExpressionAttributeNames={"#owner": "owner", "#status": "status"},
+                ExpressionAttributeValues={":owner": {"S": owner}, ":pending": {"S": PENDING}},
+            )
         except ClientError as error:
-            if error.response["Error"]["Code"] not in {_TRANSACTION_CANCELLED, _CONDITION_FAILED}:
+            if error.response["Error"]["Code"] != _CONDITION_FAILED:
                 raise
 
     # -- order memory ----------------------------------------------------------------------
