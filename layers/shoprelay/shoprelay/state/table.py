@@ -122,7 +122,7 @@ class StateTable:
         except ClientError as error:
             if error.response["Error"]["Code"] != _CONDITION_FAILED:
                 raise
-            found = error.response.get("Item") or self.client.get_item(
+            found: Any = error.response.get("Item") or self.client.get_item(
                 TableName=self.name, Key=item_key, ConsistentRead=True
             ).get("Item")
             return _claim_refused(dict(found) if found else None, now)
