@@ -144,10 +144,9 @@ VOLUMES = (
 ASSUMPTIONS: dict[str, Any] = {
     "webhooks_per_order": 1,
     "webhook_mix": "the translate fixture set: 2 orders/create, 1 orders/paid, 1 refunds/create",
-    "delivery_keys": 2,
+    "delivery_keys": 1,
     "vcpu_at_mb": 1769,
     "dynamodb_call_ms": 6,
-    "dynamodb_transaction_ms": 10,
     "sns_publish_ms": 15,
     "vendor_http_ms": 150,
     "events_over_sns_limit": 0.0,
@@ -311,11 +310,11 @@ def _ingress_lambda(ledger: Ledger) -> None:
     a, inputs = ASSUMPTIONS, ledger.inputs
     ingress_id = inputs.ingress_id
     cpu_ms = inputs.ingress["p50_ms"] * _cpu_factor(inputs.specs[ingress_id]["memory_mb"])
-    aws_ms = 2 * a["dynamodb_transaction_ms"] + a["dynamodb_call_ms"] + a["sns_publish_ms"]
+    aws_ms = 3 * a["dynamodb_call_ms"] + a["sns_publish_ms"]
     what = (
         f"handler p50 {inputs.ingress['p50_ms']:.2f} ms scaled to its CPU share ({cpu_ms:.1f} ms), plus the "
-        f"lease and its completion ({a['dynamodb_transaction_ms']} ms each), the order memory "
-        f"({a['dynamodb_call_ms']} ms) and the publish ({a['sns_publish_ms']} ms); SSM answered from the cache"
+        f"lease, its completion and the order memory ({a['dynamodb_call_ms']} ms each) and the publish "
+        f"({a['sns_publish_ms']} ms); SSM answered from the cache"
     )
     ledger.lambda_time(ingress_id, 1, cpu_ms + aws_ms, what)
 
@@ -382,9 +381,9 @@ def _sqs(ledger: Ledger) -> None:
 def _dynamodb_requests(ledger: Ledger) -> None:
     inputs, a = ledger.inputs, ASSUMPTIONS
     keys = a["delivery_keys"]
-    lease = f"{keys} delivery keys (webhook id, event id) in a transaction: 2 units per item"
-    ledger.add("DynamoDB", "delivery lease (claim)", 2 * keys, ("dynamodb_write_unit", 1e-6), lease)
-    ledger.add("DynamoDB", "delivery lease (marked done)", 2 * keys, ("dynamodb_write_unit", 1e-6), lease)
+    lease = f"{keys} delivery key (the event id) per webhook, a conditional write of one item under 1 KB: 1 unit"
+    ledger.add("DynamoDB", "delivery lease (claim)", keys, ("dynamodb_write_unit", 1e-6), lease)
+    ledger.add("DynamoDB", "delivery lease (marked done)", keys, ("dynamodb_write_unit", 1e-6), lease)
     item_units = [math.ceil(size / 1024) for size in inputs.ingress["order_item_bytes"]] or [1]
     memory = sum(item_units) / len(item_units) * inputs.order_share
     what = f"put_order on order topics: items of {inputs.ingress['order_item_bytes']} bytes, 1 unit per KB"

@@ -50,38 +50,21 @@ class FakeDynamoDB:
     def _key(item: Mapping[str, Any]) -> tuple[str, str]:
         return item["pk"]["S"], item["sk"]["S"]
 
-    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
-        """The lease's claim (puts), its completion (updates) and its release (deletes)."""
-        if "Update" in TransactItems[0]:
-            for entry in TransactItems:
-                item = self.items.get(self._key(entry["Update"]["Key"]))
-                if item is not None:
-                    item["status"] = {"S": "done"}
-                    item.pop("lease_until", None)
-            return {}
-        if "Delete" in TransactItems[0]:
-            for entry in TransactItems:
-                self.items.pop(self._key(entry["Delete"]["Key"]), None)
-            return {}
-        puts = [entry["Put"] for entry in TransactItems]
-        now = int(time.time())
-        reasons = []
-        for put in puts:
-            existing = self.items.get(self._key(put["Item"]))
-            live = existing is not None and int(existing["expires_at"]["N"]) >= now
-            reasons.append({"Code": "ConditionalCheckFailed" if live else "None"})
-        if any(reason["Code"] != "None" for reason in reasons):
-            error = {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons}
-            raise ClientError(error, "TransactWriteItems")  # type: ignore[arg-type]
-        for put in puts:
-            self.items[self._key(put["Item"])] = put["Item"]
+    def update_item(self, **request: Any) -> dict[str, Any]:
+        """The lease's completion: the only update the ingress makes."""
+        item = self.items.get(self._key(request["Key"]))
+        if item is not None:
+            item["status"] = {"S": "done"}
+            item.pop("lease_until", None)
         return {}
 
     def put_item(self, **request: Any) -> dict[str, Any]:
         item = request["Item"]
         existing = self.items.get(self._key(item))
         newer = int(request["ExpressionAttributeValues"][":updated"]["N"]) if "updated_at" in item else None
-        if existing is not None and newer is not None and int(existing["updated_at"]["N"]) > newer:
+        stale = existing is not None and newer is not None and int(existing["updated_at"]["N"]) > newer
+        leased = "lease_until" in item and existing is not None and int(existing["expires_at"]["N"]) >= time.time()
+        if stale or leased:
             raise ClientError({"Error": {"Code": "ConditionalCheckFailedException"}}, "PutItem")
         self.items[self._key(item)] = item
         return {}
