@@ -21,7 +21,7 @@ import msgspec
 
 from shoprelay.canonical import CanonicalEvent, EventKind
 from shoprelay.ingress.http import RequestError, read_request
-from shoprelay.problems import first_problem
+from shoprelay.problems import SettingsError
 from shoprelay.sources import PayloadError, UnsupportedTopicError
 from shoprelay.sources.shopify import TOPIC_KINDS, WebhookMeta, parse_webhook
 from shoprelay.vendors import UnknownVendorError, load_vendor, vendor_names
@@ -29,6 +29,8 @@ from shoprelay.vendors.base import Translation, TranslationError, Vendor, Vendor
 
 PROG = "shoprelay translate"
 DEFAULT_SHOP = "demo-shop.myshopify.com"
+DEFAULT_WOO_SHOP = "demo-woo.example.com"
+SOURCES = ("shopify", "woocommerce")
 STDIN = "-"
 
 _DESCRIPTION = """\
@@ -52,6 +54,12 @@ so anyone can see a vendor's requests without an account. The settings file is J
 either the vendor's settings object itself, or an object keyed by vendor name such as
 {"edrone": {...}, "tracify": {...}}. As in production, a vendor with "enabled": false
 and test orders without "send_test_orders": true are skipped.
+
+With --source woocommerce, FILE is a WooCommerce body (then --topic, such as order.updated,
+is required) or an API Gateway event with X-WC-Webhook-* headers; the shop key comes from
+X-WC-Webhook-Source (or --shop). One WooCommerce order body stands for several events (placed,
+paid, one per refund, ...), so the output is {"vendor", "source", "events": [{"kind",
+"requests", "skipped"}, ...]}, each as if it were the first time ingress saw it.
 
 Exit status: 0 when the event was translated (requests or a skip), 2 for bad input."""
 
@@ -77,6 +85,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = _DESCRIPTION
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--vendor", required=True, metavar="VENDOR", help=f"one of: {', '.join(vendor_names())}")
+    parser.add_argument(
+        "--source", choices=SOURCES, default="shopify", help="the platform that sent the webhook (default: shopify)"
+    )
     parser.add_argument(
         "--topic",
         metavar="TOPIC",
@@ -122,6 +133,15 @@ def _now() -> datetime:
 def _translate(args: argparse.Namespace) -> dict[str, Any]:
     vendor = _vendor(args.vendor)
     settings = _settings(vendor, args.settings)
+    if getattr(args, "source", "shopify") == "woocommerce":
+        if args.order is not None:
+            raise _BadInputError("--order applies to Shopify refunds; a WooCommerce order carries its refunds")
+        events = _woo_events(args)
+        return {
+            "vendor": vendor.name,
+            "source": "woocommerce",
+            "events": [_translated(vendor, settings, event, args.file) for event in events],
+        }
     event = _event(args)
     if args.order is not None:
         event = _with_remembered_order(event, args.order, args.file)
@@ -132,6 +152,48 @@ def _translate(args: argparse.Namespace) -> dict[str, Any]:
         "requests": [request.describe() for request in translation.requests],
         "skipped": translation.skipped,
     }
+
+
+def _translated(vendor: Vendor, settings: VendorSettings, event: CanonicalEvent, name: str) -> dict[str, Any]:
+    translation = _gated_translation(vendor, settings, event, name)
+    return {
+        "kind": event.kind.value,
+        "requests": [request.describe() for request in translation.requests],
+        "skipped": translation.skipped,
+    }
+
+
+def _woo_events(args: argparse.Namespace) -> list[CanonicalEvent]:
+    """The events ingress would publish for a WooCommerce webhook, first time seen."""
+    from shoprelay.sources.woocommerce import ShopSourceError, WooMeta, parse_webhook, shop_key
+
+    name: str = args.file
+    webhook = _webhook(name)
+    headers = webhook.headers
+    topic = args.topic or headers.get("x-wc-webhook-topic")
+    if not topic:
+        if webhook.raw:
+            raise _BadInputError(f"{name}: --topic is required for a raw webhook body")
+        raise _BadInputError(f"{name}: no X-WC-Webhook-Topic header; pass --topic")
+    shop = args.shop
+    if not shop:
+        source = headers.get("x-wc-webhook-source")
+        try:
+            shop = shop_key(source) if source else DEFAULT_WOO_SHOP
+        except ShopSourceError as error:
+            raise _BadInputError(f"{name}: {error}") from None
+    meta = WooMeta(
+        shop=shop.lower(),
+        topic=topic.strip().lower(),
+        delivery_id=headers.get("x-wc-webhook-delivery-id"),
+        webhook_id=headers.get("x-wc-webhook-id"),
+    )
+    try:
+        return [effect.event for effect in parse_webhook(meta, webhook.body, _now())]
+    except UnsupportedTopicError as error:
+        raise _BadInputError(f"{name}: topic {error.topic!r} is not relayed") from None
+    except PayloadError as error:
+        raise _BadInputError(f"{name}: {_payload_problem(webhook.body_location, error)}") from None
 
 
 def _vendor(name: str) -> Vendor:
@@ -159,10 +221,12 @@ def _settings(vendor: Vendor, path: Path | None) -> VendorSettings:
             raise _BadInputError(f"{path}: {vendor.name}: settings must be a JSON object")
     try:
         return vendor.settings_model.parse(data)
-    except msgspec.ValidationError as error:
-        problem = first_problem(error)
-        where = ".".join(part for part in (*prefix, problem.path) if part)
-        raise _BadInputError(f"{path}: {where}: {problem.message}" if where else f"{path}: {problem.message}") from None
+    except SettingsError as error:
+        said = []
+        for problem in error.problems:
+            where = ".".join(part for part in (*prefix, problem.path) if part)
+            said.append(f"{where}: {problem.message}" if where else problem.message)
+        raise _BadInputError(f"{path}: {'; '.join(said)}") from None
 
 
 def _read_bytes(name: str | Path) -> bytes:

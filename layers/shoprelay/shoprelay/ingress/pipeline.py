@@ -1,7 +1,9 @@
-"""From an API Gateway event to one published canonical event, or a clear refusal.
+"""From a webhook to its published canonical events, or a clear refusal.
 
 Every answer a client can cause is a 2xx or 4xx; only our own dependencies failing (SSM,
 DynamoDB, SNS, S3) produce a 503, which makes Shopify retry later instead of losing the order.
+Sources differ only up to their signature check (:mod:`shoprelay.ingress.sources`); from the
+parsed body on, every source and channel takes the same path through :meth:`IngressPipeline.accept`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from shoprelay.aws import SYNCHRONOUS_ATTEMPTS, budget
 from shoprelay.config.shops import ShopConfig
-from shoprelay.ingress.http import RequestError, WebhookRequest, answer, read_request
+from shoprelay.ingress.http import RequestError, answer, read_request
 from shoprelay.ingress.message import fits_inline
+from shoprelay.ingress.sources import Acknowledged, Front, Inbound, front_for
 from shoprelay.sources.errors import PayloadError, UnsupportedTopicError
-from shoprelay.sources.shopify.signature import signature_matches
+from shoprelay.sources.memory_rules import MEMORY_CHECKED_KINDS, check_against_memory
 from shoprelay.state import StateTable
 from shoprelay.state.table import ClaimOutcome
 
@@ -32,32 +35,9 @@ if TYPE_CHECKING:
 _ORDER_KINDS = frozenset({"order_placed", "order_paid", "order_fulfilled", "order_cancelled", "order_updated"})
 """Kinds whose body is a whole order, worth remembering for the refunds that follow."""
 _REFUND_KIND = "order_refunded"
-_UNAUTHORIZED = RequestError(401, "unauthorized")
 _MARK_DONE_PAUSES = (0.0, 0.05, 0.2, 0.5)
 """Pauses before each try at marking a published delivery done (the first try is at once)."""
 _ONE_TABLE_CALL_SECONDS = budget("dynamodb", SYNCHRONOUS_ATTEMPTS).worst_case_seconds()
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Shopify's header, with or without the ``X-`` prefix (Events deliveries drop it)."""
-    value = headers.get(f"x-shopify-{name}") or headers.get(f"shopify-{name}")
-    return value.strip() if value and value.strip() else None
-
-
-def _required_header(headers: Mapping[str, str], name: str) -> str:
-    value = _header(headers, name)
-    if value is None:
-        raise RequestError(400, f"missing required header X-Shopify-{name.title()}", field=f"X-Shopify-{name.title()}")
-    return value
-
-
-def _triggered_at(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -105,6 +85,29 @@ def _busy(canonical: CanonicalEvent, reason: str, metric: str, retry_after: floa
     )
 
 
+def _combined(outcomes: list[Outcome]) -> Outcome:
+    """One answer for the events of one webhook.
+
+    A 503 wins, so the sender retries and the events not yet published get their turn (those
+    published are duplicates then); otherwise the webhook is accepted when any event was
+    published and a duplicate when none was new.
+    """
+    if len(outcomes) == 1:
+        return outcomes[0]
+    for outcome in outcomes:
+        if outcome.status >= 500:
+            return outcome
+    published = [outcome for outcome in outcomes if outcome.status == 202]
+    if not published:
+        return outcomes[0]
+    first = published[0]
+    ids = [{"id": o.event.id, "kind": o.event.kind.value} for o in published if o.event is not None]
+    problems = tuple(name for outcome in published for name in outcome.also_count)
+    reasons = "; ".join(dict.fromkeys(outcome.reason for outcome in published if outcome.reason))
+    payload = {**first.payload, "events": ids}
+    return Outcome(202, payload, first.metric, reasons or None, first.event, also_count=problems)
+
+
 class IngressPipeline:
     """The ingress steps, with their dependencies passed in so tests use real (moto) ones."""
 
@@ -140,66 +143,84 @@ class IngressPipeline:
 
     @staticmethod
     def load_payload_models() -> None:
-        """Import the Shopify adapter (payload models, their decoders, canonical models) now.
+        """Import the source adapters (payload models, their decoders, canonical models) now.
 
         They are deferred because requests refused before parsing (unknown shop, bad
         signature, missing headers) never need them.
         """
         import shoprelay.canonical.models
-        import shoprelay.sources.shopify.adapter  # noqa: F401
+        import shoprelay.sources.shopify.adapter
+        import shoprelay.sources.woocommerce.adapter  # noqa: F401
 
-    def process(self, event: Mapping[str, Any], remaining_ms: Callable[[], int] | None = None) -> Outcome:
-        """Handle one webhook; ``remaining_ms`` is the Lambda context's clock, when there is one."""
-        seconds = remaining_ms() / 1000 if remaining_ms is not None else self.timeout_seconds
+    def process(
+        self, event: Mapping[str, Any], remaining_ms: Callable[[], int] | None = None, front: Front | None = None
+    ) -> Outcome:
+        """Handle one HTTP webhook; ``remaining_ms`` is the Lambda context's clock, when there is one.
+
+        ``front`` is the source's check of the request; by default the route's (see
+        :data:`~shoprelay.ingress.sources.FRONTS`).
+        """
+        deadline = self.deadline_for(remaining_ms)
         try:
-            return self._process(event, Deadline.after(seconds))
+            request = read_request(event, self.max_body_bytes)
+            received = (front or front_for(event))(request, self.load_shop)
+            if isinstance(received, Acknowledged):
+                return Outcome(200, {"status": "ignored", "reason": received.reason}, "WebhookIgnored", received.reason)
+            return self.accept(received, deadline)
         except RequestError as refusal:
             reason = "unauthorized" if refusal.status == 401 else "invalid"
             return Outcome(refusal.status, refusal.payload, "WebhookRejected", reason)
 
-    def _process(self, event: Mapping[str, Any], deadline: Deadline) -> Outcome:
-        request = read_request(event, self.max_body_bytes)
-        headers = request.headers
-        shop = _required_header(headers, "shop-domain").lower()
-        topic = _required_header(headers, "topic").lower()
-        webhook_id = _required_header(headers, "webhook-id")
-        config = self._authenticate(shop, request)
-        from shoprelay.sources.shopify.adapter import WebhookMeta, parse_webhook  # deferred, see load_payload_models
+    def deadline_for(self, remaining_ms: Callable[[], int] | None) -> Deadline:
+        seconds = remaining_ms() / 1000 if remaining_ms is not None else self.timeout_seconds
+        return Deadline.after(seconds)
 
-        meta = WebhookMeta(
-            shop=shop,
-            topic=topic,
-            webhook_id=webhook_id,
-            event_id=_header(headers, "event-id"),
-            triggered_at=_triggered_at(_header(headers, "triggered-at")),
-            api_version=_header(headers, "api-version"),
-        )
+    def accept(self, inbound: Inbound, deadline: Deadline | None = None) -> Outcome:
+        """Everything after authentication, for every source: parse, remember, lease, publish."""
+        deadline = deadline or self.deadline_for(None)
         try:
-            canonical = parse_webhook(meta, request.body, self.clock())
+            deliveries = inbound.parse(self.clock())
         except UnsupportedTopicError as unsupported:
             reason = f"topic {unsupported.topic} is not relayed"
             return Outcome(200, {"status": "ignored", "reason": reason}, "WebhookIgnored", reason)
         except PayloadError as problem:
             return Outcome(400, {"error": problem.message, "field": problem.path}, "WebhookRejected", "invalid_body")
-        canonical = self._with_order_memory(canonical)
+        if not deliveries:
+            reason = "the webhook stands for no event to relay"
+            return Outcome(200, {"status": "ignored", "reason": reason}, "WebhookIgnored", reason)
         from shoprelay.canonical import to_json
 
-        encoded = to_json(canonical)
-        message = encoded.decode("utf-8")
-        # Every delivery of one event (retries, and one per subscription) carries its event id;
-        # the webhook id stands in when a sender leaves the event id out.
-        key = f"{shop}#event#{meta.event_id}" if meta.event_id else f"{shop}#webhook#{webhook_id}"
-        return self._relay(key, canonical, message, config.enabled_vendors, deadline)
+        outcomes: list[Outcome] = []
+        remembered: set[str] = set()
+        for delivery in deliveries:
+            try:
+                canonical = self._with_order_memory(delivery.event, remembered)
+            except PayloadError as problem:
+                payload = {"error": problem.message, "field": problem.path}
+                outcomes.append(Outcome(400, payload, "WebhookRejected", "invalid_body", delivery.event))
+                continue
+            message = to_json(canonical).decode("utf-8")
+            ttl = self.memory_ttl_seconds if delivery.lasting else self.delivery_ttl_seconds
+            vendors = inbound.config.enabled_vendors
+            outcomes.append(self._relay(delivery.key, canonical, message, vendors, deadline, ttl_seconds=ttl))
+        return _combined(outcomes)
 
     def _relay(
-        self, key: str, canonical: CanonicalEvent, message: str, vendors: list[str], deadline: Deadline
+        self,
+        key: str,
+        canonical: CanonicalEvent,
+        message: str,
+        vendors: list[str],
+        deadline: Deadline,
+        *,
+        ttl_seconds: int | None = None,
     ) -> Outcome:
         """Lease the delivery, publish, then mark it done; only a done delivery is a duplicate.
 
         The lease ends when this invocation is killed at the latest, so a publish that hangs
         until the timeout leaves a lease that Shopify's next retry can take over.
         """
-        claim = self.table.claim_delivery(key, self.delivery_ttl_seconds, deadline.remaining())
+        claim = self.table.claim_delivery(key, ttl_seconds or self.delivery_ttl_seconds, deadline.remaining())
         if claim.outcome is ClaimOutcome.DONE:
             return Outcome(200, {"status": "duplicate", "id": canonical.id}, "WebhookDuplicate", event=canonical)
         if claim.outcome is ClaimOutcome.HELD:
@@ -244,29 +265,28 @@ class IngressPipeline:
                 return None
         return problem
 
-    def _authenticate(self, shop: str, request: WebhookRequest) -> ShopConfig:
-        """The shop's configuration, if the body was signed with one of its secrets.
+    def _with_order_memory(self, event: CanonicalEvent, stored: set[str] | None = None) -> CanonicalEvent:
+        """Remember orders; give refunds the order they belong to, as last seen.
 
-        Unknown shop, missing signature and wrong signature all get the same answer, so a
-        caller cannot probe which shops exist.
+        ``stored`` holds the orders this webhook has stored already: one body that stands
+        for several events (WooCommerce's) is written once.
         """
-        config = self.load_shop(shop)
-        signature = _header(request.headers, "hmac-sha256")
-        if config is None or not signature_matches(request.body, signature, config.secrets):
-            raise _UNAUTHORIZED
-        return config
-
-    def _with_order_memory(self, event: CanonicalEvent) -> CanonicalEvent:
-        """Remember orders; give refunds the order they belong to, as last seen."""
         import msgspec
 
         if event.order is not None and event.kind in _ORDER_KINDS:
             order = event.order
+            if stored is not None and order.id in stored:
+                return event
+            if event.kind in MEMORY_CHECKED_KINDS:
+                check_against_memory(event, self.table.get_order(event.shop, order.id))
             changed = order.updated_at or order.created_at
             self.table.put_order(event.shop, order, int(changed.timestamp()), self.memory_ttl_seconds)
+            if stored is not None:
+                stored.add(order.id)
             return event
-        if event.kind == _REFUND_KIND and event.refund is not None and event.refund.order_id:
+        if event.kind == _REFUND_KIND and event.order is None and event.refund is not None and event.refund.order_id:
             remembered = self.table.get_order(event.shop, event.refund.order_id)
+            check_against_memory(event, remembered)
             if remembered is not None:
                 return msgspec.structs.replace(event, order=remembered, order_remembered=True)
         return event
@@ -282,7 +302,11 @@ class IngressPipeline:
         }
         if not fits_inline(message, attributes):
             message = self._store(event, message)
-        self.sns.publish(TopicArn=self.topic_arn, Message=message, MessageAttributes=attributes)
+        # The shop as the message group: SNS hands it to the standard queues, which then
+        # share their consumers fairly between shops (SQS fair queues) during one shop's burst.
+        self.sns.publish(
+            TopicArn=self.topic_arn, Message=message, MessageAttributes=attributes, MessageGroupId=event.shop
+        )
 
     def _store(self, event: CanonicalEvent, message: str) -> str:
         """Put the event in S3 and return the reference published in its place (same attributes,
