@@ -19,10 +19,12 @@ os.environ.update(
     POWERTOOLS_TRACE_DISABLED="true",
 )
 
+import json
 import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import moto  # noqa: F401  - must come before anything creates a boto3 client
 import pytest
@@ -73,11 +75,32 @@ def aws(moto_server: str) -> str:
 
 
 @pytest.fixture
-def local(aws: str) -> object:
-    """template.yaml's topic, queues, subscriptions and table, freshly created on moto."""
+def local(aws: str) -> Iterator[object]:
+    """template.yaml's topic, queues, subscriptions and table, freshly created on moto.
+
+    When the test ends, the attributes of every message left in a dead-letter queue join the
+    log lines the session scans for secrets and personal data (see :func:`dead_letter_lines`).
+    """
     from support.stack import local_aws
 
-    return local_aws(aws, ROOT)
+    stack = local_aws(aws, ROOT)
+    yield stack
+    COLLECTOR.lines.extend(dead_letter_lines(stack))
+
+
+def dead_letter_lines(stack: Any) -> list[str]:
+    """One line per message in any dead-letter queue: its attributes, as the scan reads them."""
+    lines: list[str] = []
+    sqs = stack.clients["sqs"]
+    for url in stack.stack.dead_letter_queues().values():
+        answer = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, MessageAttributeNames=["All"]
+        )
+        for message in answer.get("Messages", []):
+            found = message.get("MessageAttributes", {})
+            attributes = {name: value.get("StringValue") for name, value in found.items()}
+            lines.append("dead-letter attributes " + json.dumps(attributes, sort_keys=True))
+    return lines
 
 
 # -- every log line the suite produces, for the no-secrets/no-PII scan -----------------------

@@ -1,19 +1,36 @@
-"""Logs never carry secrets or raw personal data, whatever happens to a webhook.
+"""Logs, metrics and DLQ attributes never carry secrets or raw personal data, whatever happens.
 
-conftest.py also scans every line the whole suite logs and fails the run on a finding; this
-test makes sure the scan has material from every outcome and checks it on the spot.
+conftest.py also scans every line the whole suite logs (and every DLQ message's attributes a
+test leaves behind) and fails the run on a finding; these tests make sure the scan has
+material from every outcome, including a vendor that echoes personal data and credentials
+in its error, and check it on the spot.
 """
 
 from __future__ import annotations
 
 import json
 
-from conftest import log_problems
+import pytest
+from conftest import dead_letter_lines, log_problems
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_bytes, fixture_json
 
 from shoprelay_tools.sandboxes.corvidae import CorvidaeSandbox
 from shoprelay_tools.sandboxes.server import Fault, SandboxServer
+
+ECHO = (
+    'contact {"email": "jane.doe@example.com", "phone": "+49 151 1234 5678"} from 198.51.100.23 '
+    "rejected; x-api-key: secret-app-id, session 4f3c2a1b9d8e7f6a5b4c3d2e1f0a9b8c, card 4111111111111111"
+)
+"""A vendor's 400 that quotes what it was sent: personal data, a credential, a token, a card."""
+ECHOED = (
+    "jane.doe",
+    "1234 5678",
+    "198.51.100.23",
+    "secret-app-id",
+    "4f3c2a1b9d8e7f6a5b4c3d2e1f0a9b8c",
+    "4111111111111111",
+)
 
 
 def test_no_secret_email_phone_or_ip_in_any_log_line(local: LocalAws, log_lines: list[str]) -> None:
@@ -60,3 +77,38 @@ def test_the_scan_finds_what_it_must() -> None:
     ]
     assert log_problems(leaked) == leaked
     assert log_problems(['{"message":"webhook answered","shop":"demo-shop.myshopify.com","status":202}']) == []
+
+
+def test_a_vendor_error_echoing_personal_data_is_redacted_everywhere(
+    local: LocalAws, log_lines: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandboxes = SandboxServer({"corvidae": CorvidaeSandbox(app_id="secret-app-id")}).start()
+    try:
+        local.seed_shop(
+            {
+                "corvidae": {
+                    "app_id": "secret-app-id",
+                    "tracking_host": "corvidae.shop.example",
+                    "digital_property": "demo",
+                    "endpoint": sandboxes.url_for("corvidae"),
+                    "send_test_orders": True,
+                }
+            }
+        )
+        body = fixture_bytes("order-12-line-items.filled-2024-01.json")
+        answer = local.invoke("IngressFunction", api_event(body, webhook_id="w-echo"))
+        assert answer["statusCode"] == 202
+        sandboxes.add_faults("corvidae", Fault(status=400, error=ECHO), times=1)
+        local.poll("CorvidaeFunction")
+    finally:
+        sandboxes.stop()
+    dead = dead_letter_lines(local)
+    assert len(dead) == 1, "the 400 dead-letters the record with its reason"
+    assert "<email>" in dead[0], dead[0]
+    assert "<phone>" in dead[0], dead[0]
+    metrics = [line for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert metrics, "the functions' metrics (EMF lines on stdout) are part of the scan"
+    scanned = [*log_lines, *dead, *metrics]
+    assert log_problems(scanned) == []
+    for text in ECHOED:
+        assert not [line for line in scanned if text in line], text

@@ -28,6 +28,7 @@ from shoprelay_tools.prove.workload import ProveShop, WorkloadBuilder
 UNAUTHORIZED = frozenset({401})
 INVALID = frozenset({400})
 IGNORED = frozenset({200})
+ACCEPTED = frozenset({202})
 ANY_REFUSAL = frozenset(range(400, 500)) | IGNORED
 """Header injection: any 4xx, or the "ignored" no-op when the topic became unknown."""
 
@@ -44,7 +45,16 @@ CLASSES = (
     "unknown shop",
     "unknown topic",
     "header injection",
+    "cross-topic replay",
+    "shop A body as shop B, shared secret",
+    "unknown-shop flood",
 )
+FLOOD = "unknown-shop flood"
+"""Sent after every other class, so the SSM calls it costs can be counted on their own."""
+TWIN = "prove-twin.myshopify.com"
+"""Registered with the first prove shop's secret (as every shop of one public app shares its
+app's secret) and no vendor: a body of that shop, sent as this one, verifies. It is accepted
+and reaches no vendor, which is what the threat model says a shared secret allows."""
 _TOPICS = ("orders/create", "orders/paid", "refunds/create", "checkouts/create", "customers/update")
 
 
@@ -119,10 +129,29 @@ class BadInputBuilder:
             "unknown shop": self._unknown_shop,
             "unknown topic": self._unknown_topic,
             "header injection": self._injection,
+            "cross-topic replay": self._cross_topic,
+            "shop A body as shop B, shared secret": self._shared_secret,
+            FLOOD: self._flood_shop,
         }
 
     def build(self, count: int) -> list[BadRequest]:
         return [self._makers[CLASSES[index % len(CLASSES)]]() for index in range(count)]
+
+    def flood(self, count: int) -> list[BadRequest]:
+        """``count`` requests, each naming a shop nobody registered."""
+        return [self._flood_shop() for _ in range(count)]
+
+    def echoing_vendor(self) -> BadRequest:
+        """A valid webhook of the first shop, for the vendor told to answer with personal data."""
+        shop = self.shops[0]
+        return self._signed(
+            ECHO_CLASS,
+            f"{ECHO_VENDOR} answers 400 quoting it",
+            shop,
+            "orders/create",
+            json.dumps(self.bodies.body_for(shop, "orders/create")).encode(),
+            expect=ACCEPTED,
+        )
 
     # -- ingredients --------------------------------------------------------------------------------
 
@@ -330,6 +359,40 @@ class BadInputBuilder:
         )
         return self._signed("unknown topic", topic, shop, topic, json.dumps(payload).encode(), expect=IGNORED)
 
+    def _cross_topic(self) -> BadRequest:
+        """A live order's signed body under a topic it does not agree with (README threat model)."""
+        shop = self._shop()
+        order = self.bodies.body_for(shop, "orders/create")
+        order.update(financial_status="paid", cancelled_at=None, fulfillment_status=None, fulfillments=[])
+        refund = self.bodies.body_for(shop, "refunds/create")
+        variants: dict[str, tuple[str, dict[str, Any]]] = {
+            "paid order as orders/cancelled": ("orders/cancelled", order),
+            "paid order as refunds/create": ("refunds/create", order),
+            "pending order as orders/paid": ("orders/paid", {**order, "financial_status": "pending"}),
+            "unfulfilled order as orders/fulfilled": ("orders/fulfilled", order),
+            "order as checkouts/update": ("checkouts/update", order),
+            "order as customers/update": ("customers/update", order),
+            "refund as orders/cancelled": ("orders/cancelled", refund),
+        }
+        variant = self.rng.choice(sorted(variants))
+        topic, body = variants[variant]
+        return self._signed("cross-topic replay", variant, shop, topic, json.dumps(body).encode(), expect=INVALID)
+
+    def _shared_secret(self) -> BadRequest:
+        signer = self.shops[0]
+        topic = self.rng.choice(["orders/create", "orders/paid", "refunds/create"])
+        body = json.dumps(self.bodies.body_for(signer, topic)).encode()
+        headers = _headers(TWIN, topic, self._id(), sign(signer.secret, body))
+        variant = "accepted, reaches no vendor (the twin has none)"
+        return BadRequest("shop A body as shop B, shared secret", variant, tuple(headers), body, ACCEPTED)
+
+    def _flood_shop(self) -> BadRequest:
+        shop, topic, payload = self._valid()
+        body = json.dumps(payload).encode()
+        domain = f"flood-{uuid.uuid4().hex[:12]}.myshopify.com"
+        headers = _headers(domain, topic, self._id(), sign(shop.secret, body))
+        return BadRequest(FLOOD, "a new made-up shop each time", tuple(headers), body, UNAUTHORIZED)
+
     def _injection(self) -> BadRequest:
         shop, topic, payload = self._valid()
         body = json.dumps(payload).encode()
@@ -379,6 +442,25 @@ _INJECTIONS: dict[str, Callable[[_Spot], list[tuple[str, bytes]]]] = {
     "trailing dot shop domain": lambda s: s.shop_domain(f"{s.shop.domain}.".encode()),
 }
 """Ways to tamper with one header of a valid request; any 4xx (or the "ignored" no-op) is right."""
+
+
+ECHO_CLASS = "vendor error with personal data"
+ECHO_VENDOR = "corvidae"
+ECHO = (
+    'contact {"email": "leak.check@example.com", "phone": "+49 151 2345 6789"} from 198.51.100.77 '
+    "rejected; x-api-key: prove-leaked-key, card 4000056655665556"
+)
+"""What a vendor that echoes its input answers: an e-mail, a phone, an IP, a credential, a card."""
+ECHOED = ("leak.check", "2345 6789", "198.51.100.77", "prove-leaked-key", "4000056655665556")
+
+
+def echo_findings(log_lines: list[str], dead_letter_attributes: list[dict[str, str]]) -> list[str]:
+    """Where an echoed value survived: a log line or a DLQ attribute (none, when redaction works)."""
+    found = [f"log line carries {value!r}" for value in ECHOED for line in log_lines if value in line]
+    for attributes in dead_letter_attributes:
+        for name, text in attributes.items():
+            found += [f"DLQ attribute {name} carries {value!r}" for value in ECHOED if value in text]
+    return found
 
 
 def send(request: BadRequest, url: str, timeout: float = 60.0) -> BadAnswer:

@@ -32,6 +32,8 @@ class Fault:
     kind: Literal["status", "timeout", "reset"] = "status"
     delay_seconds: float = 6.0
     """For ``timeout``: how long to hang before answering (beyond the client's timeout)."""
+    error: str | None = None
+    """For ``status``: the error text to answer with (a vendor echoing what it was sent, say)."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ class _SandboxHandler(BaseHTTPRequestHandler):
         if fault.status is None:
             return False
         extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-        answer = SandboxAnswer.json(fault.status, {"error": f"injected fault {fault.status}"}, extra)
+        answer = SandboxAnswer.json(fault.status, {"error": fault.error or f"injected fault {fault.status}"}, extra)
         self.sandbox_server._record(replace(seen, status=answer.status, fault=f"status {fault.status}"))
         self._send(answer)
         return True

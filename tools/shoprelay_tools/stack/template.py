@@ -156,8 +156,14 @@ _FUNCTIONS: dict[str, Callable[[Resolver, Any], Any]] = {
 }
 
 
+LOCAL_STAND_INS: dict[str, Any] = {"AlarmEmail": "alarms@example.invalid"}
+"""Values for parameters a real deploy must be given (no default), for stacks that never notify anyone."""
+
+
 def parameter_defaults(template: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    values = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
+    values = {
+        name: spec.get("Default", LOCAL_STAND_INS.get(name)) for name, spec in template.get("Parameters", {}).items()
+    }
     values.update(overrides or {})
     missing = [name for name, value in values.items() if value is None]
     if missing:
