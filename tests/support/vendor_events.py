@@ -22,6 +22,11 @@ DOCS_ORDER = "orders-create.shopify-docs-2026-04.json"
 REFUND = "refunds-create.shopify-docs-2026-04.json"
 CHECKOUT = "checkouts-create.shopify-docs-2026-04.json"
 CUSTOMER = "customers-create.shopify-docs-2026-04.json"
+DISCOUNT_PERCENT_ONE_LINE = "orders-create.discount-code-percent-one-line.AUD-USD.json"
+DISCOUNT_FIXED_ACROSS = "orders-create.discount-fixed-across-order.AUD-USD.json"
+DISCOUNT_AUTOMATIC = "orders-create.discount-automatic.AUD-USD.json"
+DISCOUNT_FREE_SHIPPING = "orders-create.discount-free-shipping.AUD-USD.json"
+"""Two-line AUD-shop / USD-buyer orders (a pen, three ink cartridges), one kind of discount each."""
 
 Body = dict[str, Any]
 Variant = Callable[[Body], Body]

@@ -241,12 +241,16 @@ def test_eventbridge_envelope_with_an_order(run: Run, tmp_path: Path) -> None:
 # --- refunds and order memory ------------------------------------------------------------
 
 
-def test_refund_with_order_gets_the_remembered_order(run: Run) -> None:
-    code, out, _ = run("--vendor", "mytracker", "--topic", "refunds/create", "--order", DOCS_ORDER, REFUND)
+def test_refund_with_order_gets_the_remembered_order(run: Run, tmp_path: Path) -> None:
+    # The documented order is a test order, whose refunds are skipped like it: this one is real.
+    real_order = write_json(
+        tmp_path / "order.json", {**json.loads(DOCS_ORDER.read_text(encoding="utf-8")), "test": False}
+    )
+    code, out, _ = run("--vendor", "mytracker", "--topic", "refunds/create", "--order", real_order, REFUND)
 
     # Exactly what the translator makes of the refund once order memory has supplied the order.
     refund = parse_webhook(WebhookMeta(shop=SHOP, topic="refunds/create"), REFUND.read_bytes(), NOW)
-    order = parse_webhook(WebhookMeta(shop=SHOP, topic="orders/updated"), DOCS_ORDER.read_bytes(), NOW).order
+    order = parse_webhook(WebhookMeta(shop=SHOP, topic="orders/updated"), real_order.read_bytes(), NOW).order
     enriched = replace(refund, order=order, order_remembered=True)
     vendor = load_vendor("mytracker")
     translation = vendor.translate(enriched, vendor.settings_model.parse(vendor.placeholder_settings))
@@ -275,8 +279,11 @@ def test_refund_without_order_is_skipped_as_not_seen(run: Run) -> None:
     assert out == {"vendor": "mytracker", "kind": "order_refunded", "requests": [], "skipped": "order not seen"}
 
 
-def test_refund_with_order_for_corvidae_is_a_skip(run: Run) -> None:
-    code, out, _ = run("--vendor", "corvidae", "--topic", "refunds/create", "--order", DOCS_ORDER, REFUND)
+def test_refund_with_order_for_corvidae_is_a_skip(run: Run, tmp_path: Path) -> None:
+    real_order = write_json(
+        tmp_path / "order.json", {**json.loads(DOCS_ORDER.read_text(encoding="utf-8")), "test": False}
+    )
+    code, out, _ = run("--vendor", "corvidae", "--topic", "refunds/create", "--order", real_order, REFUND)
 
     assert code == 0
     assert out == {

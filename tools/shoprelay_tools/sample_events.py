@@ -2,6 +2,11 @@
 
 ``python -m shoprelay_tools.sample_events`` rewrites events/ so the samples always match
 what the current code accepts; a test invokes every file the way `sam local invoke` would.
+
+Several fixtures are Shopify test orders (a test store's order, Shopify's documented
+example), which every vendor skips unless a shop sets ``send_test_orders``. The samples are
+made real orders (``"test": false``), so with ordinary settings each vendor sample does what
+that vendor does with the event, rather than only showing the test-order skip.
 """
 
 from __future__ import annotations
@@ -38,6 +43,34 @@ INGRESS_SAMPLES: dict[str, str] = {
     "customers_email_marketing_consent/update": "customers-email-marketing-consent-update.example.json",
 }
 TRIGGERED_AT = "2026-11-20T10:00:00.000000000Z"
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((FIXTURES / name).read_bytes())
+    return loaded
+
+
+def _topic_facts(topic: str) -> dict[str, Any]:
+    """What a topic's body must show that its fixture does not, since the ingress checks it.
+
+    The cancelled sample is the order the refund sample belongs to, so it is a paid order that
+    was cancelled and refunded, carrying that refund: each vendor then gets one coherent story
+    (MyTracker, for one, returns the items once, with the refund).
+    """
+    if topic == "orders/fulfilled":
+        return {"fulfillment_status": "fulfilled"}
+    if topic == "orders/cancelled":
+        return {"financial_status": "refunded", "refunds": [_fixture(INGRESS_SAMPLES["refunds/create"])]}
+    return {}
+
+
+def sample_body(topic: str, fixture: str) -> bytes:
+    """The fixture's body for ``topic`` as a real order: its ``test`` flag, where it has one, cleared."""
+    body = _fixture(fixture)
+    if body.get("test"):
+        body["test"] = False
+    body.update(_topic_facts(topic))
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 def file_stem(topic: str) -> str:
@@ -124,7 +157,7 @@ def canonical_messages() -> dict[str, str]:
     remembered = None
     for index, (topic, fixture) in enumerate(INGRESS_SAMPLES.items()):
         meta = WebhookMeta(shop=DEMO_SHOP, topic=topic, webhook_id=f"sample-{index}", event_id=f"sample-event-{index}")
-        event = parse_webhook(meta, (FIXTURES / fixture).read_bytes(), received)
+        event = parse_webhook(meta, sample_body(topic, fixture), received)
         if topic == "orders/cancelled":
             remembered = event.order
         if topic == "refunds/create" and remembered is not None:
@@ -138,7 +171,7 @@ def write_events() -> list[Path]:
     ingress_dir = EVENTS / "ingress"
     ingress_dir.mkdir(parents=True, exist_ok=True)
     for index, (topic, fixture) in enumerate(INGRESS_SAMPLES.items()):
-        event = api_gateway_event(topic, (FIXTURES / fixture).read_bytes(), f"sample-{index:04d}")
+        event = api_gateway_event(topic, sample_body(topic, fixture), f"sample-{index:04d}")
         path = ingress_dir / f"{file_stem(topic)}.json"
         path.write_text(json.dumps(event, indent=2) + "\n", encoding="utf-8")
         written.append(path)
@@ -149,6 +182,9 @@ def write_events() -> list[Path]:
             path = vendor_dir / f"{kind.replace('_', '-')}.json"
             path.write_text(json.dumps(sqs_event(vendor, message, kind, index), indent=2) + "\n", encoding="utf-8")
             written.append(path)
+    from shoprelay_tools.source_samples import write_source_events
+
+    written += write_source_events(EVENTS)
     return written
 
 

@@ -220,8 +220,8 @@ def _check_products(fields: Mapping[str, str]) -> None:
     for name, entries in lists.items():
         if len(entries) != expected:
             raise TraceRejectedError(f"Invalid {name}: {len(entries)} entries for {expected} products")
-    if any(not entry.strip() for entry in lists["product_ids"]):
-        raise TraceRejectedError("Invalid product_ids: empty product id")
+    # An empty id is a custom item (no product in the shop's catalogue): edrone documents no
+    # rule against it, and the title, SKU and count beside it still describe the product.
     if not all(_COUNT.fullmatch(count) for count in lists["product_counts"]):
         raise TraceRejectedError("Invalid product_counts: expected positive integers")
     if not all(_FLAG.fullmatch(flag) for flag in lists.get("product_availability", ())):

@@ -8,8 +8,11 @@ why in an ``X-Sandbox-Reason`` header (the real API does not), so a failing test
 itself.
 
 Where the docs are silent this sandbox picks, and says so:
-* over 10 KB (the documented import limit): 400 ``Bad Request``, the documented
-  validation error, since no size error is documented;
+* over 10 KB (the documented import limit, read as 10,000 bytes): 400 ``Bad Request``,
+  the documented validation error, since no size error is documented;
+* ``orderBatch`` elements are flat, as the documented batch example is: the order's fields
+  beside the identity and context fields, no ``order`` object; each still needs an identity,
+  which the ``order`` method requires;
 * a method other than POST: 404 ``Method not found``;
 * a content type other than JSON: 400 ``Bad Request``;
 * unknown fields: 400 ``Bad Request``. Stricter than MyTracker is likely to be, to catch
@@ -26,7 +29,7 @@ from typing import Any
 
 from shoprelay_tools.sandboxes.base import DemoAccount, SandboxAnswer, SandboxRequest
 
-MAX_BODY_BYTES = 10 * 1024
+MAX_BODY_BYTES = 10_000
 MAX_BATCH = 20
 STATUSES = frozenset({"ADD", "PAY", "CANCEL", "REFUND"})
 
@@ -217,7 +220,23 @@ def _check_batch(params: Any) -> None:
     if len(params) > MAX_BATCH:
         raise _bad(f"body: orderBatch takes at most {MAX_BATCH} elements, got {len(params)}")
     for index, element in enumerate(params):
-        check_order_parameters(element, f"[{index}].")
+        check_batch_element(element, f"[{index}].")
+
+
+def check_batch_element(params: Any, where: str) -> None:
+    """One ``orderBatch`` element: identity, context and the order's fields, all at the top."""
+    if not isinstance(params, dict):
+        raise _bad(f"{where.rstrip('.')}: must be a JSON object")
+    if "order" in params:
+        raise _bad(f"{where}order: unknown field (batch elements are flat)")
+    for name in _REQUIRED_ORDER:
+        if name not in params:
+            raise _bad(f"{where}{name}: required")
+    top = {name: value for name, value in params.items() if name != "items"}
+    _check_fields(where, top, {**_IDENTITY_FIELDS, **_CONTEXT_FIELDS, **_ORDER_FIELDS})
+    if not any(name in params for name in _IDENTITY_FIELDS):
+        raise _bad(f"{where.rstrip('.')}: needs customUserId and/or lvid (or a mobile device id)")
+    _check_items(params["items"])
 
 
 _METHODS: dict[str, Callable[[Any], None]] = {"order": check_order_parameters, "orderBatch": _check_batch}

@@ -131,7 +131,9 @@ class LineItem(CanonicalModel, frozen=True, kw_only=True):
     unit_price: Money = ZERO
     """Unit price before discounts."""
     discount: Money = ZERO
-    """Total discount on the whole line (all units)."""
+    """Total discount on the whole line (all units): the sum of every discount allocated to it."""
+    tax_rate: Decimal | None = None
+    """The line's tax rates added up, as a fraction (``0.2`` is 20 %); None when not stated."""
     url: str | None = None
     image_url: str | None = None
 

@@ -33,11 +33,19 @@ from corvidae_cases import (
     with_session_id,
     without_client_details,
 )
-from msgspec import ValidationError
 from msgspec.structs import replace
-from support.vendor_events import AUD_USD, CHECKOUT, CUSTOMER, DOCS_ORDER, REFUND
+from support.vendor_events import (
+    AUD_USD,
+    CHECKOUT,
+    CUSTOMER,
+    DISCOUNT_FIXED_ACROSS,
+    DISCOUNT_FREE_SHIPPING,
+    DOCS_ORDER,
+    REFUND,
+)
 
 from shoprelay.canonical import Amounts, CanonicalEvent, Customer, EventKind, Money, Order, format_amount
+from shoprelay.problems import SettingsError
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import Translation, TranslationError, VendorRequest, Verdict
 from shoprelay.vendors.corvidae import VENDOR, CorvidaeSettings, translate
@@ -47,6 +55,8 @@ from shoprelay.vendors.corvidae.translate import transaction_event_id
 FILLED_EVENT_ID = "58de267e-7ca2-5693-8b5c-7ebcb6da6e7c"
 AUD_EVENT_ID = "0c64961a-0ae0-5542-b865-86b38abab095"
 DOCS_EVENT_ID = "99b29c53-1ec1-5dc3-841a-bc3984f10321"
+FIXED_EVENT_ID = "59c6d9bb-f135-5662-9ce2-d6bfb416ca33"
+FREE_SHIP_EVENT_ID = "8a48e91b-08ba-5a18-aa4a-97452d847c3e"
 FILLED_VISITOR = "5f0c7a52-3e0b-4d36-9a1e-6f2b8c1d4e77"
 SESSION = "b1aadba2-97c4-4c48-9fff-ae9b51579470"
 
@@ -115,6 +125,55 @@ CASES: list[Any] = [
         {"currency": "buyer"},
         tr(*head(AUD_EVENT_ID), ("userId", "4206822293653"), *sale("2998548365461", "USD", "45.85", "3.47", "7.71")),
         id="shop-aud-buyer-usd-buyer-currency",
+    ),
+    pytest.param("orders/paid", AUD_USD, unchanged, {}, AUD_SHOP_TR, id="paid-shop-aud-buyer-usd-shop-currency"),
+    pytest.param(
+        "orders/paid",
+        AUD_USD,
+        unchanged,
+        {"currency": "buyer"},
+        tr(*head(AUD_EVENT_ID), ("userId", "4206822293653"), *sale("2998548365461", "USD", "45.85", "3.47", "7.71")),
+        id="paid-shop-aud-buyer-usd-buyer-currency",
+    ),
+    pytest.param(
+        "orders/create",
+        DISCOUNT_FIXED_ACROSS,
+        unchanged,
+        {},
+        tr(*head(FIXED_EVENT_ID), ("userId", "4206822293653"), *sale("2998548365463", "AUD", "75.74", "5.97", "10.15")),
+        id="discounted-order-shop-currency",
+    ),
+    pytest.param(
+        "orders/paid",
+        DISCOUNT_FIXED_ACROSS,
+        unchanged,
+        {"currency": "buyer"},
+        tr(*head(FIXED_EVENT_ID), ("userId", "4206822293653"), *sale("2998548365463", "USD", "57.55", "4.53", "7.71")),
+        id="discounted-order-buyer-currency",
+    ),
+    pytest.param(
+        "orders/create",
+        DISCOUNT_FREE_SHIPPING,
+        unchanged,
+        {},
+        tr(
+            *head(FREE_SHIP_EVENT_ID),
+            ("userId", "4206822293653"),
+            *sale("2998548365465", "AUD", "76.58", "6.96", "0.00"),
+        ),
+        id="free-shipping-is-no-shipping-shop-currency",
+    ),
+    pytest.param(
+        "orders/create",
+        DISCOUNT_FREE_SHIPPING,
+        unchanged,
+        {"currency": "buyer"},
+        tr(
+            *head(FREE_SHIP_EVENT_ID),
+            ("userId", "4206822293653"),
+            *sale("2998548365465", "USD", "58.20", "5.29", "0.00"),
+        ),
+        id="free-shipping-is-no-shipping-buyer-currency",
     ),
     pytest.param(
         "orders/create",
@@ -438,14 +497,14 @@ def test_settings_defaults_are_the_documented_ones() -> None:
     ],
 )
 def test_settings_refuse_what_would_break_every_hit(overrides: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(SettingsError):
         settings(**overrides)
 
 
 def test_tracking_host_and_property_are_required() -> None:
-    with pytest.raises(ValidationError, match="tracking_host"):
+    with pytest.raises(SettingsError, match="tracking_host"):
         CorvidaeSettings.parse({"app_id": "a", "digital_property": "p"})  # type: ignore[call-arg]
-    with pytest.raises(ValidationError, match="digital_property"):
+    with pytest.raises(SettingsError, match="digital_property"):
         CorvidaeSettings.parse({"app_id": "a", "tracking_host": "c.example.com"})  # type: ignore[call-arg]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -30,9 +31,8 @@ from edrone_cases import (
     with_many_lines,
     without_client_details,
 )
-from msgspec import ValidationError
 from msgspec.structs import replace
-from support.vendor_events import AUD_USD, CHECKOUT, DOCS_ORDER, TWELVE_LINES
+from support.vendor_events import AUD_USD, CHECKOUT, DISCOUNT_FIXED_ACROSS, DOCS_ORDER, TWELVE_LINES
 
 from shoprelay.canonical import (
     Amounts,
@@ -43,8 +43,9 @@ from shoprelay.canonical import (
     Money,
     Order,
 )
+from shoprelay.problems import SettingsError
 from shoprelay.vendors import load_vendor
-from shoprelay.vendors.base import Translation, VendorRequest, Verdict
+from shoprelay.vendors.base import ORDER_NOT_SEEN, Translation, VendorRequest, Verdict
 from shoprelay.vendors.edrone import VENDOR, EdroneSettings, translate
 
 BROKEN_BAR = "\u00a6"
@@ -55,7 +56,7 @@ PAID_SUPERSEDED_BY = ("order:delivered", "order_cancel")
 DELIVERED_SUPERSEDED_BY = ("order_cancel",)
 
 NO_ORDER_EMAIL = "no email on the order; edrone's CRM identifies customers by email"
-REFUND_SKIP = "edrone has no refund action; only whole-order cancellations are relayed"
+REFUND_SKIP = "edrone has no partial refund action; only a refund that returns every item cancels the order"
 
 TWELVE_PRODUCTS = {
     "product_ids": "2000|2001|2002|2003|2004|2005|2006|2007|2008|2009|2010|2011",
@@ -127,14 +128,67 @@ DOCS_ORDER_DELIVERED = {
     "order_currency": "USD",
     "order_payment_value": "414.95",
     "event_utc_date": "2022-01-01 00:00:00",
-    # Custom lines without a product id are named by their SKU, keeping every list aligned.
-    "product_ids": "788032119674292900|LENS-PROTECT-2YR|CASE-LEATHER-PREM|788032119674292900|788032119674292900",
+    # Custom lines have no product id: their entry is empty (never their SKU), keeping every list aligned.
+    "product_ids": "788032119674292900|||788032119674292900|788032119674292900",
     "product_skus": "SKU2006-001|LENS-PROTECT-2YR|CASE-LEATHER-PREM|SKU2006-020|SKU2006-035",
     "product_titles": (
         "Aviator sunglasses|Lens Protection Plan (2 Year)|Premium Leather Case|Mid-century lounger|Coffee table"
     ),
     "product_counts": "1|1|1|1|1",
 }
+
+
+DOCS_REFUND_CANCEL = VendorRequest(
+    method="POST",
+    url=TRACE_URL,
+    effect="order_cancel",
+    form_body={
+        "app_id": APP_ID,
+        "sender_type": "server",
+        "action_type": "order_cancel",
+        "order_id": "820982911946154500",
+        "email": "customer@example.com",
+        "event_utc_date": "2022-01-01 00:00:00",
+    },
+)
+"""What the documented refund (every line of the documented order) sends: the sale is taken back."""
+
+
+def rest_of_the_docs_order() -> dict[str, Any]:
+    """The documented refund without its first line, as a second refund of the order."""
+    payload = load(REFUND)
+    payload["id"] = 890088186047892401
+    payload["refund_line_items"] = payload["refund_line_items"][1:]
+    return payload
+
+
+def docs_order_with_first_line_refunded() -> dict[str, Any]:
+    """The documented order as an orders/updated after its first line was refunded remembers it."""
+    order = edited(DOCS_ORDER, cancelled_at=None)
+    order["refunds"] = [partial_refund()]
+    return order
+
+
+def aud_usd_full_refund() -> dict[str, Any]:
+    """The AUD-shop / USD-buyer order's one line returned, paid back in the buyer's currency."""
+    return {
+        "id": 776543210987,
+        "order_id": 2998548365461,
+        "created_at": "2020-12-28T12:00:00+11:00",
+        "processed_at": "2020-12-28T12:00:00+11:00",
+        "refund_line_items": [
+            {
+                "line_item_id": 6456910643349,
+                "quantity": 1,
+                "subtotal": 45.62,
+                "subtotal_set": {
+                    "shop_money": {"amount": "45.62", "currency_code": "AUD"},
+                    "presentment_money": {"amount": "34.67", "currency_code": "USD"},
+                },
+            }
+        ],
+        "transactions": [{"kind": "refund", "status": "success", "amount": "38.14", "currency": "USD"}],
+    }
 
 
 def order_request(effect: str, body: dict[str, str], superseded_by: tuple[str, ...]) -> VendorRequest:
@@ -318,7 +372,92 @@ CASES: dict[str, Case] = {
     ),
     "refund of an order never seen": Case(
         build=lambda: refund_event(load(REFUND), remembered_order=None),
+        expected=lambda _: Translation.skip(ORDER_NOT_SEEN),
+    ),
+    "refund returning every item cancels the order": Case(
+        build=lambda: refund_event(load(REFUND), remembered_order=edited(DOCS_ORDER, cancelled_at=None)),
+        expected=lambda _: sent(DOCS_REFUND_CANCEL),
+    ),
+    "refund returning the rest after an earlier partial refund cancels the order": Case(
+        build=lambda: refund_event(rest_of_the_docs_order(), remembered_order=docs_order_with_first_line_refunded()),
+        expected=lambda _: sent(DOCS_REFUND_CANCEL),
+    ),
+    "refund returning the rest while the earlier refund is not remembered is partial": Case(
+        build=lambda: refund_event(rest_of_the_docs_order(), remembered_order=load(DOCS_ORDER)),
         expected=lambda _: Translation.skip(REFUND_SKIP),
+    ),
+    "multi-currency orders/paid: base in the shop currency, order in the buyer's": Case(
+        build=lambda: fixture_event(AUD_USD, "orders/paid"),
+        expected=lambda _: sent(order_request("order:paid", AUD_USD_ORDER, PAID_SUPERSEDED_BY)),
+    ),
+    "multi-currency orders/fulfilled": Case(
+        build=lambda: fixture_event(AUD_USD, "orders/fulfilled"),
+        expected=lambda _: sent(
+            order_request("order:delivered", {**AUD_USD_ORDER, "order_status": "delivered"}, DELIVERED_SUPERSEDED_BY)
+        ),
+    ),
+    "multi-currency orders/cancelled": Case(
+        build=lambda: event(edited(AUD_USD, cancelled_at="2020-12-28T09:00:00+11:00"), "orders/cancelled"),
+        expected=lambda _: sent(
+            VendorRequest(
+                method="POST",
+                url=TRACE_URL,
+                effect="order_cancel",
+                form_body={
+                    "app_id": APP_ID,
+                    "sender_type": "server",
+                    "action_type": "order_cancel",
+                    "order_id": "2998548365461",
+                    "email": "customer@example.com",
+                    "event_utc_date": "2020-12-27 22:00:00",
+                },
+            )
+        ),
+    ),
+    "discounted multi-currency order with variant ids": Case(
+        build=lambda: fixture_event(DISCOUNT_FIXED_ACROSS, "orders/create"),
+        settings=settings(product_id_field="variant"),
+        expected=lambda _: sent(
+            order_request(
+                "order:paid",
+                {
+                    **AUD_USD_ORDER,
+                    "order_id": "2998548365463",
+                    "base_payment_value": "75.74",
+                    "order_payment_value": "57.55",
+                    "product_ids": "37319198802069|37319198834837",
+                    "product_skus": "|KAW-INK-BLUE",
+                    "product_titles": "Classic Fountain Pen|Ink Cartridges",
+                    "product_counts": "1|3",
+                },
+                PAID_SUPERSEDED_BY,
+            )
+        ),
+    ),
+    "variant ids of lines that have none are empty, never another kind of id": Case(
+        build=lambda: fixture_event(DOCS_ORDER, "orders/fulfilled"),
+        settings=settings(product_id_field="variant"),
+        expected=lambda _: sent(
+            order_request("order:delivered", {**DOCS_ORDER_DELIVERED, "product_ids": "||||"}, DELIVERED_SUPERSEDED_BY)
+        ),
+    ),
+    "full refund of a multi-currency order cancels it": Case(
+        build=lambda: refund_event(aud_usd_full_refund(), remembered_order=load(AUD_USD)),
+        expected=lambda _: sent(
+            VendorRequest(
+                method="POST",
+                url=TRACE_URL,
+                effect="order_cancel",
+                form_body={
+                    "app_id": APP_ID,
+                    "sender_type": "server",
+                    "action_type": "order_cancel",
+                    "order_id": "2998548365461",
+                    "email": "customer@example.com",
+                    "event_utc_date": "2020-12-28 01:00:00",
+                },
+            )
+        ),
     ),
     "orders/updated": Case(
         build=lambda: fixture_event(TWELVE_LINES, "orders/updated"),
@@ -403,7 +542,7 @@ def test_translation_is_the_whole_expected_request(name: str) -> None:
 def test_every_request_is_a_form_post() -> None:
     requests = [r for case in CASES.values() for r in translate(case.build(), case.settings).requests]
 
-    assert len(requests) == 16
+    assert len(requests) == 24
     for request in requests:
         described = request.describe()
         assert described["method"] == "POST"
@@ -526,7 +665,7 @@ def test_responses_are_read_as_edrone_documents_them(
 
 
 def test_unknown_app_id_setting_is_refused() -> None:
-    with pytest.raises(ValidationError, match="app_id"):
+    with pytest.raises(SettingsError, match="app_id"):
         EdroneSettings.parse({"app_id": ""})
 
 

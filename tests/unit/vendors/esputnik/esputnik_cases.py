@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from support.vendor_events import (
+    AUD_USD,
+    CHECKOUT,
     DOCS_ORDER,
     REFUND,
     canonical_event,
@@ -253,3 +255,36 @@ def sandbox_request(request: VendorRequest) -> SandboxRequest:
         headers={name.lower(): value for name, value in request.wire_headers().items()},
         body=request.body_bytes() or b"",
     )
+
+
+# Multi-currency: the AUD-shop / USD-buyer order, its refunds, and a checkout priced in USD.
+
+SHIPPING_REFUND = "refunds-create.shipping-only.AUD-shop-USD-buyer.json"
+LINE_REFUND = "refunds-create.line-with-tax.AUD-shop-USD-buyer.json"
+DISCOUNT_PERCENT_ONE_LINE = "orders-create.discount-code-percent-one-line.AUD-USD.json"
+DISCOUNT_FIXED_ACROSS_ORDER = "orders-create.discount-fixed-across-order.AUD-USD.json"
+DISCOUNT_AUTOMATIC = "orders-create.discount-automatic.AUD-USD.json"
+DISCOUNT_FREE_SHIPPING = "orders-create.discount-free-shipping.AUD-USD.json"
+
+
+def aud_order(**changes: Any) -> dict[str, Any]:
+    """The AUD-shop / USD-buyer order (one pen, shipping, GST, paid), with ``changes``."""
+    body = payload(AUD_USD)
+    body.update(changes)
+    return body
+
+
+def multi_currency_checkout() -> dict[str, Any]:
+    """The documented checkout in an AUD shop whose buyer sees USD: line prices stay USD."""
+    body = payload(CHECKOUT)
+    body.update(currency="AUD", presentment_currency="USD")
+    return body
+
+
+def as_guest(body: dict[str, Any], email: str | None = None) -> dict[str, Any]:
+    """The order placed without an account: no customer object, only the order's email."""
+    changed = copy.deepcopy(body)
+    changed["customer"] = None
+    if email is not None:
+        changed.update(email=email, contact_email=email)
+    return changed

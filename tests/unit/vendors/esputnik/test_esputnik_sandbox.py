@@ -10,13 +10,20 @@ from typing import Any
 import pytest
 from esputnik_cases import (
     API_KEY,
+    DISCOUNT_FIXED_ACROSS_ORDER,
+    DISCOUNT_PERCENT_ONE_LINE,
     DOCS_ORDER,
+    LINE_REFUND,
     REFUND,
+    SHIPPING_REFUND,
+    as_guest,
     as_yen,
+    aud_order,
     cancelled_paid_order,
     event,
     fulfilled_order,
     guest_with_phone_only,
+    multi_currency_checkout,
     open_docs_order,
     order_of,
     partial_refund,
@@ -56,6 +63,15 @@ ALL_EVENTS: list[tuple[str, Callable[[], CanonicalEvent]]] = [
     ("partial refund", lambda: event(partial_refund(), "refunds/create", order=order_of(open_docs_order("paid")))),
     ("full refund", lambda: event(payload(REFUND), "refunds/create", order=order_of(open_docs_order("paid")))),
     ("checkout", lambda: event(payload(CHECKOUT), "checkouts/create")),
+    ("checkout priced in the buyer's currency", lambda: event(multi_currency_checkout(), "checkouts/create")),
+    ("guest with an email", lambda: event(as_guest(aud_order()), "orders/create")),
+    (
+        "AUD/USD shipping refund",
+        lambda: event(payload(SHIPPING_REFUND), "refunds/create", order=order_of(aud_order())),
+    ),
+    ("AUD/USD line refund", lambda: event(payload(LINE_REFUND), "refunds/create", order=order_of(aud_order()))),
+    ("discount code on one line", lambda: event(payload(DISCOUNT_PERCENT_ONE_LINE), "orders/create")),
+    ("fixed discount across the order", lambda: event(payload(DISCOUNT_FIXED_ACROSS_ORDER), "orders/create")),
 ]
 
 
@@ -77,6 +93,7 @@ def event_body(key_value: str = "customer@example.com", **extra: Any) -> dict[st
     order_params = [
         {"name": "email", "value": "customer@example.com"},
         {"name": "externalOrderId", "value": "1001"},
+        {"name": "externalCustomerId", "value": "2001"},
         {"name": "totalCost", "value": "10.00"},
         {"name": "status", "value": "INITIALIZED"},
         {"name": "date", "value": "2024-01-15T09:20:30+00:00"},
@@ -138,13 +155,20 @@ def test_any_user_name_is_accepted_with_the_right_key(sandbox: EsputnikSandbox) 
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        (event_body(params=[]), "orderCreated: missing required params: externalOrderId, totalCost, status, date"),
+        (
+            event_body(params=[]),
+            "orderCreated: missing required params: externalOrderId, externalCustomerId, totalCost, status, date",
+        ),
+        (
+            {**event_body(), "params": [p for p in event_body()["params"] if p["name"] != "externalCustomerId"]},
+            "orderCreated: missing required params: externalCustomerId",
+        ),
         ({k: v for k, v in event_body().items() if k != "eventTypeKey"}, "eventTypeKey is required"),
         (event_body(key_value="o'brien@example.com"), "keyValue contains forbidden characters: '"),
         ({**event_body(), "eventTypeKey": "order|Created"}, "eventTypeKey contains forbidden characters: |"),
         (event_body(key_value="x" * 301), "keyValue is longer than 300 characters"),
         (
-            {**event_body(), "params": [*event_body()["params"][:3], {"name": "status", "value": "PAID"}]},
+            {**event_body(), "params": [*event_body()["params"][:4], {"name": "status", "value": "PAID"}]},
             "orderCreated: missing required params: date",
         ),
         (
@@ -155,12 +179,29 @@ def test_any_user_name_is_accepted_with_the_right_key(sandbox: EsputnikSandbox) 
             "status must be one of ABANDONED_SHOPPING_CART, CANCELLED, DELIVERED, INITIALIZED, IN_PROGRESS",
         ),
         (
-            {"eventTypeKey": "orderCreated", "params": event_body()["params"][1:]},
+            {
+                "eventTypeKey": "orderCreated",
+                "params": [p for p in event_body()["params"] if p["name"] not in {"email", "externalCustomerId"}],
+            },
             "keyValue is missing and no contactId, externalCustomerId, email, phone or pushToken param",
         ),
         (
             {**event_body(), "params": [*event_body()["params"], {"name": "items", "value": '{"a":1}'}]},
             "items must be a JSON string holding an array",
+        ),
+        (
+            {**event_body(), "params": [*event_body()["params"], {"name": "products", "value": "[]"}]},
+            'products must be a JSON string holding {"array": [...]}',
+        ),
+        (
+            {
+                **event_body(),
+                "params": [
+                    *event_body()["params"],
+                    {"name": "items", "value": '[{"externalItemId":"1","quantity":1,"cost":-1}]'},
+                ],
+            },
+            "items[0]: cost must be a non-negative number (the price of one item)",
         ),
         (
             {"eventTypeKey": "cartUpdated", "keyValue": "customer@example.com", "params": []},
@@ -173,6 +214,7 @@ def test_any_user_name_is_accepted_with_the_right_key(sandbox: EsputnikSandbox) 
     ],
     ids=[
         "missing params",
+        "no externalCustomerId",
         "no eventTypeKey",
         "forbidden keyValue",
         "forbidden eventTypeKey",
@@ -181,6 +223,8 @@ def test_any_user_name_is_accepted_with_the_right_key(sandbox: EsputnikSandbox) 
         "unknown status",
         "no contact locator",
         "items not an array",
+        "products not an array object",
+        "negative cost",
         "cart without recycleStateId",
         "contact never upserted",
     ],
@@ -211,7 +255,7 @@ def test_translated_trimmed_event_would_not_fit_untrimmed() -> None:
     items = [{"externalItemId": str(n), "name": f"Ручная работа {n}", "quantity": 1, "cost": n} for n in range(1, 301)]
     whole = {
         **body,
-        "params": [*body["params"][:-2], {"name": "items", "value": json.dumps(items, ensure_ascii=False)}],
+        "params": [*body["params"][:-3], {"name": "items", "value": json.dumps(items, ensure_ascii=False)}],
     }
     reply = sandbox.answer(raw("/api/v1/event", whole))
     assert reply.status == 400
@@ -223,27 +267,36 @@ def test_the_same_orders_body_twice_in_a_row_is_a_duplicated_request() -> None:
     (request,) = translate(event(open_docs_order(), "orders/paid"), settings(mode="orders")).requests
     first, second = answer(sandbox, request), answer(sandbox, request)
     assert first.status == 200
-    assert (second.status, second.body) == (400, b"Duplicated request")
+    assert (second.status, json.loads(second.body)) == (400, {"message": "Duplicated request"})
     assert read_response(second.status, second.headers, second.body).verdict is Verdict.DELIVERED
 
 
-def test_orders_whose_item_costs_miss_the_total_come_back_in_failed_orders() -> None:
+def test_orders_with_an_item_cost_that_is_no_price_come_back_in_failed_orders() -> None:
     sandbox = EsputnikSandbox(api_key=API_KEY)
     (request,) = translate(event(open_docs_order(), "orders/paid"), settings(mode="orders")).requests
-    order = {**request.json_body["orders"][0], "totalCost": 420.0}
+    order = request.json_body["orders"][0]
+    order = {**order, "items": [{**order["items"][0], "cost": "89.99"}, *order["items"][1:]]}
     reply = sandbox.answer(raw("/api/v1/orders", {"orders": [order]}))
     assert reply.status == 200
     assert json.loads(reply.body)["failedOrders"] == [
         {
             "externalOrderId": "820982911946154500",
             "index": 0,
-            "error": "item costs add up to 414.95, not totalCost 420.0",
+            "error": "items[0]: cost must be a non-negative number (the price of one item)",
         }
     ]
     reading = read_response(reply.status, reply.headers, reply.body)
     assert reading.verdict is Verdict.PERMANENT
     assert reading.error is not None
-    assert "item costs add up to 414.95" in reading.error
+    assert "cost must be a non-negative number" in reading.error
+
+
+def test_an_order_without_external_customer_id_comes_back_in_failed_orders() -> None:
+    sandbox = EsputnikSandbox(api_key=API_KEY)
+    (request,) = translate(event(open_docs_order(), "orders/paid"), settings(mode="orders")).requests
+    order = {k: v for k, v in request.json_body["orders"][0].items() if k != "externalCustomerId"}
+    reply = sandbox.answer(raw("/api/v1/orders", {"orders": [order]}))
+    assert json.loads(reply.body)["failedOrders"][0]["error"] == "missing required fields: externalCustomerId"
 
 
 def test_orders_missing_a_required_field_come_back_in_failed_orders() -> None:
@@ -251,7 +304,7 @@ def test_orders_missing_a_required_field_come_back_in_failed_orders() -> None:
     reply = sandbox.answer(raw("/api/v1/orders", {"orders": [{"externalOrderId": "1", "email": "a@example.com"}]}))
     assert (
         json.loads(reply.body)["failedOrders"][0]["error"]
-        == "missing required fields: totalCost, status, date, currency"
+        == "missing required fields: externalCustomerId, totalCost, status, date, currency"
     )
     assert sandbox.orders == {}
 

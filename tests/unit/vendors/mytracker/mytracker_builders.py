@@ -15,6 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 from msgspec.structs import replace
 from support.vendor_events import (
     AUD_USD,
+    DISCOUNT_AUTOMATIC,
+    DISCOUNT_FIXED_ACROSS,
+    DISCOUNT_FREE_SHIPPING,
+    DISCOUNT_PERCENT_ONE_LINE,
     DOCS_ORDER,
     REFUND,
     TWELVE_LINES,
@@ -119,6 +123,30 @@ def in_yen(payload: Payload) -> Payload:
     line = payload["line_items"][0]
     line.update(quantity=3, price="1500", price_set=money_set("1500", "JPY"))
     line.update(total_discount="100", total_discount_set=money_set("100", "JPY"))
+    line["discount_allocations"] = [
+        {"amount": "100", "amount_set": money_set("100", "JPY"), "discount_application_index": 0}
+    ]
+    return payload
+
+
+def legacy_discount_only(payload: Payload) -> Payload:
+    """A body from before ``discount_allocations``: only the deprecated ``total_discount``."""
+    for line in payload["line_items"]:
+        line.pop("discount_allocations", None)
+    return payload
+
+
+def aud_usd_refund(payload: Payload) -> Payload:
+    """The refund fixture re-aimed at the AUD-shop / USD-buyer order: its pen, back in USD."""
+    payload.update(order_id=2998548365461, created_at="2020-12-28T12:00:00+11:00", processed_at=None)
+    first = payload["refund_line_items"][0]
+    first.update(line_item_id=6456910643349, quantity=1, subtotal=45.62, total_tax=4.56)
+    first["subtotal_set"] = {
+        "shop_money": {"amount": "45.62", "currency_code": "AUD"},
+        "presentment_money": {"amount": "34.67", "currency_code": "USD"},
+    }
+    payload["refund_line_items"] = [first]
+    payload["transactions"] = [{"kind": "refund", "status": "success", "amount": "38.14", "currency": "USD"}]
     return payload
 
 
@@ -265,5 +293,48 @@ SCENARIOS: dict[str, Scenario] = {
     "12 lines without client details": (lambda: _placed_twelve(without_client_details), settings()),
     "40 long lines, split": (lambda: _placed_twelve(with_lines(40)), settings()),
     "40 long lines, orderBatch": (lambda: _placed_twelve(with_lines(40)), settings(use_batch=True)),
+    "AUD/USD orders/paid, buyer currency": (lambda: fixture_event(AUD_USD, "orders/paid"), settings(currency="buyer")),
+    "AUD/USD placed unpaid, buyer currency": (
+        lambda: fixture_event(AUD_USD, "orders/create", financial("pending")),
+        settings(currency="buyer"),
+    ),
+    "AUD/USD cancelled unpaid, buyer currency": (
+        lambda: fixture_event(AUD_USD, "orders/cancelled", financial("pending")),
+        settings(currency="buyer"),
+    ),
+    "AUD/USD cancelled paid, buyer currency": (
+        lambda: fixture_event(AUD_USD, "orders/cancelled"),
+        settings(currency="buyer"),
+    ),
+    "AUD/USD refund, buyer currency": (
+        lambda: remembered(
+            fixture_event(DOCS_REFUND, "refunds/create", aud_usd_refund), fixture_event(AUD_USD, "orders/create")
+        ),
+        settings(currency="buyer"),
+    ),
+    "AUD/USD refund, shop currency": (
+        lambda: remembered(
+            fixture_event(DOCS_REFUND, "refunds/create", aud_usd_refund), fixture_event(AUD_USD, "orders/create")
+        ),
+        settings(),
+    ),
+    "percentage code on one line, buyer currency": (
+        lambda: fixture_event(DISCOUNT_PERCENT_ONE_LINE, "orders/create"),
+        settings(currency="buyer"),
+    ),
+    "percentage code on one line, shop currency": (
+        lambda: fixture_event(DISCOUNT_PERCENT_ONE_LINE, "orders/create"),
+        settings(),
+    ),
+    "fixed amount across the order": (
+        lambda: fixture_event(DISCOUNT_FIXED_ACROSS, "orders/create"),
+        settings(currency="buyer"),
+    ),
+    "automatic discount": (lambda: fixture_event(DISCOUNT_AUTOMATIC, "orders/create"), settings(currency="buyer")),
+    "free shipping": (lambda: fixture_event(DISCOUNT_FREE_SHIPPING, "orders/create"), settings(currency="buyer")),
+    "legacy total_discount without allocations": (
+        lambda: fixture_event(AUD_USD, "orders/create", in_yen, financial("pending"), legacy_discount_only),
+        settings(),
+    ),
 }
 """Every event here is sent; skips are tested in the translator tests only."""

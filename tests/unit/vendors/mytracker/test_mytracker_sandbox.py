@@ -173,21 +173,36 @@ def test_validation_errors_are_bad_requests(change: Any, reason: str) -> None:
     assert reason in answer.headers["X-Sandbox-Reason"]
 
 
-def test_batch_of_more_than_20_is_refused_and_20_accepted() -> None:
+def flat_element() -> dict[str, Any]:
+    """A valid ``order`` body written flat, the way the docs' ``orderBatch`` example is."""
     body = json.loads(valid_request().body)
-    body["order"]["items"] = body["order"]["items"][:1]
+    order = body.pop("order")
+    order["items"] = order["items"][:1]
+    return {**body, **order}
+
+
+def test_batch_of_more_than_20_is_refused_and_20_accepted() -> None:
     batch = replace(valid_request(), path="/v1/orderBatch/")
-    assert SANDBOX.answer(with_body(batch, [body] * 20)).status == 200
-    assert refused(with_body(batch, [body] * 21)) == BAD_REQUEST
+    assert SANDBOX.answer(with_body(batch, [flat_element()] * 20)).status == 200
+    assert refused(with_body(batch, [flat_element()] * 21)) == BAD_REQUEST
 
 
 def test_one_bad_batch_element_fails_the_whole_batch() -> None:
-    body = json.loads(valid_request().body)
-    body["order"]["items"] = body["order"]["items"][:1]
-    broken = {**body, "order": {k: v for k, v in body["order"].items() if k != "order_id"}}
+    body = flat_element()
+    broken = {k: v for k, v in body.items() if k != "order_id"}
     batch = replace(valid_request(), path="/v1/orderBatch/")
     answer = SANDBOX.answer(with_body(batch, [body, broken]))
-    assert (answer.status, answer.headers["X-Sandbox-Reason"]) == (400, "[1].order.order_id: required")
+    assert (answer.status, answer.headers["X-Sandbox-Reason"]) == (400, "[1].order_id: required")
+
+
+def test_a_nested_order_in_a_batch_is_refused() -> None:
+    body = json.loads(valid_request().body)
+    batch = replace(valid_request(), path="/v1/orderBatch/")
+    answer = SANDBOX.answer(with_body(batch, [body]))
+    assert (answer.status, answer.headers["X-Sandbox-Reason"]) == (
+        400,
+        "[0].order: unknown field (batch elements are flat)",
+    )
 
 
 def test_docs_example_body_is_accepted() -> None:

@@ -45,7 +45,7 @@ from shoprelay.vendors.base import Translation, TranslationError, VendorRequest,
 from shoprelay.vendors.mytracker import VENDOR, MyTrackerSettings, translate
 from shoprelay.vendors.mytracker.identity import client_fields
 
-LIMIT = 10 * 1024
+LIMIT = 10_000
 ADD_SUPERSEDED_BY = ("PAY", "CANCEL", "REFUND:cancelled")
 
 
@@ -123,20 +123,47 @@ AUD_BUYER = {
     "(KHTML, like Gecko) Chrome/87.0.4280.101 Safari/537.36",
 }
 PEN = {"item_id": "37319198802069", "item_name": "Classic Fountain Pen", "item_variant": "Fine / Bordeaux"}
+INK = {"item_id": "37319198834837", "item_name": "Ink Cartridges", "item_variant": "Royal Blue"}
+GST = "10"
+"""The AUD fixtures' lines carry Australia's GST as a tax line of rate 0.1: 10 percent."""
+
+
+def pen(price: str, **fields: str) -> dict[str, str]:
+    return {**PEN, "item_brand": "Kaweco", "price": price, **fields, "tax": GST, "quantity": "1"}
+
+
+def ink(price: str, **fields: str) -> dict[str, str]:
+    return {**INK, "item_brand": "Kaweco", "price": price, **fields, "tax": GST, "quantity": "3"}
+
+
+def aud_action(
+    currency: str,
+    status: str,
+    action_id: str,
+    item_list: list[dict[str, str]],
+    *,
+    moment: str = "1609017525",
+    order_id: str = "2998548365461",
+    **order_fields: str,
+) -> dict[str, Any]:
+    """An action of the AUD-shop / USD-buyer order (or a discount fixture built from it)."""
+    return {
+        **AUD_BUYER,
+        "eventTimestamp": moment,
+        "order": {
+            "order_id": order_id,
+            "currency_code": currency,
+            "status": status,
+            "action_id": action_id,
+            "action_ts": moment,
+            **order_fields,
+            "items": item_list,
+        },
+    }
 
 
 def aud_pay(currency: str, price: str) -> dict[str, Any]:
-    return {
-        **AUD_BUYER,
-        "order": {
-            "order_id": "2998548365461",
-            "currency_code": currency,
-            "status": "PAY",
-            "action_id": "4378213293322011",
-            "action_ts": "1609017525",
-            "items": [{**PEN, "item_brand": "Kaweco", "price": price, "quantity": "1"}],
-        },
-    }
+    return aud_action(currency, "PAY", "4378213293322011", [pen(price)])
 
 
 DOCS_ROWS = (
@@ -181,6 +208,11 @@ def forty_line_items(first: int, last: int) -> list[dict[str, str]]:
 def forty_line_body(action_id: str, first: int, last: int) -> dict[str, Any]:
     order = {**TWELVE_PAY["order"], "action_id": action_id, "items": forty_line_items(first, last)}
     return {**TWELVE_VISITOR, "order": order}
+
+
+def flat(body: dict[str, Any]) -> dict[str, Any]:
+    """An ``order`` body as the ``orderBatch`` element the docs' batch example shows: no ``order`` level."""
+    return {**{key: value for key, value in body.items() if key != "order"}, **body["order"]}
 
 
 FORTY_PART_1 = forty_line_body("115998177234292", 1, 33)
@@ -232,7 +264,7 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
                     "action_ts": "1609017525",
                     "coupon": "SOMMER-10",
                     # ¥1500 less ¥100/3 per unit, in whole yen: never "1466.67" or "1500.00".
-                    "items": [{**PEN, "item_brand": "Kaweco", "price": "1467", "discount": "33", "quantity": "3"}],
+                    "items": [{**pen("1467", discount="33"), "quantity": "3"}],
                 },
             },
             superseded_by=ADD_SUPERSEDED_BY,
@@ -269,8 +301,107 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
         expected_request("PAY", FORTY_PART_2, part=2),
     ],
     "40 long lines, orderBatch": [
-        expected_request("PAY", [FORTY_PART_1], part=1, url=BATCH_URL),
-        expected_request("PAY", [FORTY_PART_2], part=2, url=BATCH_URL),
+        expected_request("PAY", [flat(FORTY_PART_1)], part=1, url=BATCH_URL),
+        expected_request("PAY", [flat(FORTY_PART_2)], part=2, url=BATCH_URL),
+    ],
+    "AUD/USD orders/paid, buyer currency": [
+        expected_request("PAY", aud_action("USD", "PAY", "4378213293322011", [pen("34.67")], moment="1609017528"))
+    ],
+    "AUD/USD placed unpaid, buyer currency": [
+        expected_request(
+            "ADD", aud_action("USD", "ADD", "3952455973255407", [pen("34.67")]), superseded_by=ADD_SUPERSEDED_BY
+        )
+    ],
+    "AUD/USD cancelled unpaid, buyer currency": [
+        expected_request("CANCEL", aud_action("USD", "CANCEL", "1900727277757081", [pen("34.67")], moment="1609017528"))
+    ],
+    "AUD/USD cancelled paid, buyer currency": [
+        expected_request(
+            "REFUND:cancelled", aud_action("USD", "REFUND", "1798718519672689", [pen("34.67")], moment="1609017528")
+        )
+    ],
+    "AUD/USD refund, buyer currency": [
+        expected_request(
+            "REFUND:890088186047892400",
+            aud_action("USD", "REFUND", "792959554387207", [pen("34.67")], moment="1609117200"),
+        )
+    ],
+    "AUD/USD refund, shop currency": [
+        expected_request(
+            "REFUND:890088186047892400",
+            aud_action("AUD", "REFUND", "792959554387207", [pen("45.62")], moment="1609117200"),
+        )
+    ],
+    "percentage code on one line, buyer currency": [
+        expected_request(
+            "PAY",
+            aud_action(
+                "USD",
+                "PAY",
+                "3848112739904320",
+                [pen("27.74", discount="6.93"), ink("6.08")],
+                order_id="2998548365462",
+                coupon="PEN20",
+            ),
+        )
+    ],
+    "percentage code on one line, shop currency": [
+        expected_request(
+            "PAY",
+            aud_action(
+                "AUD",
+                "PAY",
+                "3848112739904320",
+                [pen("36.50", discount="9.12"), ink("8.00")],
+                order_id="2998548365462",
+                coupon="PEN20",
+            ),
+        )
+    ],
+    "fixed amount across the order": [
+        expected_request(
+            "PAY",
+            aud_action(
+                "USD",
+                "PAY",
+                "2357587849798907",
+                [pen("29.69", discount="4.98"), ink("5.21", discount="0.87")],
+                order_id="2998548365463",
+                coupon="TENOFF",
+            ),
+        )
+    ],
+    "automatic discount": [
+        expected_request(
+            "PAY",
+            aud_action(
+                "USD",
+                "PAY",
+                "970990774664961",
+                [pen("34.67"), ink("5.17", discount="0.91")],
+                order_id="2998548365464",
+            ),
+        )
+    ],
+    "free shipping": [
+        expected_request(
+            "PAY",
+            aud_action(
+                "USD",
+                "PAY",
+                "3756876915341801",
+                [pen("34.67"), ink("6.08")],
+                order_id="2998548365465",
+                coupon="FREESHIP",
+            ),
+        )
+    ],
+    "legacy total_discount without allocations": [
+        expected_request(
+            "ADD",
+            aud_action("JPY", "ADD", "3952455973255407", [{**pen("1467", discount="33"), "quantity": "3"}]),
+            superseded_by=ADD_SUPERSEDED_BY,
+        )
     ],
 }
 
@@ -414,13 +545,15 @@ def test_a_long_order_is_never_truncated() -> None:
     assert len({r.json_body["order"]["action_id"] for r in requests}) == len(requests)
 
 
-def test_batch_mode_respects_20_elements_and_10_kb() -> None:
+def test_batch_mode_sends_one_flat_element_per_request_within_the_limit() -> None:
     build = with_lines(150, title=lambda n: f"Artikel {n} " + "·" * 240)
     requests = translate(fixture_event(TWELVE_LINES, "orders/create", build), settings(use_batch=True)).requests
     assert {r.url for r in requests} == {BATCH_URL}
-    assert all(isinstance(r.json_body, list) and 1 <= len(r.json_body) <= 20 for r in requests)
+    assert len(requests) > 1
+    assert all(isinstance(r.json_body, list) and len(r.json_body) == 1 for r in requests)
+    assert all("order" not in r.json_body[0] and r.json_body[0]["status"] == "PAY" for r in requests)
     assert all(len(r.body_bytes() or b"") <= LIMIT for r in requests)
-    assert sum(len(e["order"]["items"]) for r in requests for e in r.json_body) == 150
+    assert sum(len(e["items"]) for r in requests for e in r.json_body) == 150
 
 
 def test_an_item_that_alone_exceeds_10_kb_is_an_error_not_a_truncation() -> None:
@@ -537,11 +670,11 @@ DOCS_EXAMPLE_ITEM = {
     "location_id": "Oregon",
 }
 NOT_IN_A_SHOPIFY_ORDER = {
-    "affilation", "item_list_id", "item_list_name", "coupon", "tax", "index",
+    "affilation", "item_list_id", "item_list_name", "coupon", "index",
     "item_category2", "item_category3", "item_category4", "location_id",
 }  # fmt: skip
 """Item fields of the example that a Shopify line has no source for (list context, store
-location, a per-item coupon, a tax percentage), so the translator never sends them."""
+location, a per-item coupon), so the translator never sends them."""
 
 
 def docs_example(status: str, action_ts: str, quantity: str) -> dict[str, Any]:
@@ -568,7 +701,11 @@ def apple_order(payload: Payload) -> Payload:
     line.update(id=919001, variant_id="00912", title="Apple", name="Apple", quantity=5)
     line.update(vendor="Honey Crisp", variant_title="Green", product_type="Foodstuffs")
     line.update(price="13.90", price_set=money_set("13.90", "USD"))
-    line.update(total_discount="10.00", total_discount_set=money_set("10.00", "USD"))
+    line.update(total_discount="0.00", total_discount_set=money_set("0.00", "USD"))
+    line["discount_allocations"] = [
+        {"amount": "10.00", "amount_set": money_set("10.00", "USD"), "discount_application_index": 0}
+    ]
+    line["tax_lines"] = [{"title": "VAT", "rate": 0.2, "price": "11.90", "price_set": money_set("11.90", "USD")}]
     return payload
 
 
@@ -615,8 +752,8 @@ def test_docs_example_times_are_the_event_times() -> None:
     assert datetime.fromtimestamp(1709652628, UTC) == datetime(2024, 3, 5, 15, 30, 28, tzinfo=UTC)
 
 
-def test_the_limit_is_10240_bytes_on_the_wire() -> None:
-    """A one-line order of exactly 10240 bytes goes as is; one byte more cannot be sent."""
+def test_the_limit_is_10000_bytes_on_the_wire() -> None:
+    """A one-line order of exactly 10,000 bytes goes as is; one byte more cannot be sent."""
 
     def titled(length: int) -> CanonicalEvent:
         def apply(payload: Payload) -> Payload:

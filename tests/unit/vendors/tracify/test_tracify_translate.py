@@ -6,9 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from msgspec import ValidationError
 from msgspec.structs import replace
-from support.vendor_events import CHECKOUT, CUSTOMER, REFUND, TWELVE_LINES
+from support.vendor_events import (
+    CHECKOUT,
+    CUSTOMER,
+    DISCOUNT_AUTOMATIC,
+    DISCOUNT_FIXED_ACROSS,
+    DISCOUNT_FREE_SHIPPING,
+    DISCOUNT_PERCENT_ONE_LINE,
+    REFUND,
+    TWELVE_LINES,
+)
 from tracify_cases import (
     API_KEY,
     AUD_SHOP_USD_BUYER,
@@ -34,6 +42,7 @@ from tracify_cases import (
 )
 
 from shoprelay.canonical import RefundLine, format_amount
+from shoprelay.problems import SettingsError
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import TranslationError
 from shoprelay.vendors.tracify import VENDOR, TracifySettings, translate
@@ -134,6 +143,24 @@ def aud_purchase(currency: str, amount: str, unit_price: str) -> dict[str, Any]:
     return purchase(data, identity=AUD_IDENTITY, url=f"{AUD_ORIGIN}/", moment="2020-12-26 21:18:45")
 
 
+def discounted_purchase(order_id: str, currency: str, amount: str, pen: str, ink: str) -> dict[str, Any]:
+    """A purchase of the two-line discount fixtures: the pen, then three ink cartridges."""
+    data = {
+        "origin": AUD_ORIGIN,
+        "order_id": order_id,
+        "currency": currency,
+        "cc": currency,
+        "amount": amount,
+        "ITEM1": "Classic Fountain Pen",
+        "AMT1": pen,
+        "QTY1": "1",
+        "ITEM2": "Ink Cartridges",
+        "AMT2": ink,
+        "QTY2": "3",
+    }
+    return purchase(data, identity=AUD_IDENTITY, url=f"{AUD_ORIGIN}/", moment="2020-12-26 21:18:45")
+
+
 def yen_items() -> dict[str, str]:
     return {key: (value.replace(",", "") if key.startswith("AMT") else value) for key, value in TWELVE_ITEMS.items()}
 
@@ -144,20 +171,76 @@ SENT: list[tuple[str, str, str, tuple[Variant, ...], dict[str, Any], dict[str, A
     ("paid-12-lines", TWELVE_LINES, "orders/paid", (), {}, purchase(TWELVE_DATA)),
     ("placed-but-pending-is-still-a-purchase", TWELVE_LINES, "orders/create", (pending,), {}, purchase(TWELVE_DATA)),
     (
-        "shop-currency-AUD-by-default",
+        "buyer-currency-USD-by-default",
         AUD_SHOP_USD_BUYER,
         "orders/create",
         (),
         {},
-        aud_purchase("AUD", "60,33", "45,62"),
+        aud_purchase("USD", "45,85", "34,67"),
     ),
     (
-        "buyer-currency-USD-when-chosen",
+        "shop-currency-AUD-when-chosen",
         AUD_SHOP_USD_BUYER,
         "orders/create",
         (),
-        {"currency": "buyer"},
+        {"currency": "shop"},
+        aud_purchase("AUD", "60,33", "45,62"),
+    ),
+    (
+        "paid-multi-currency-in-the-buyer-currency",
+        AUD_SHOP_USD_BUYER,
+        "orders/paid",
+        (),
+        {},
         aud_purchase("USD", "45,85", "34,67"),
+    ),
+    (
+        "percentage-code-on-one-line-USD",
+        DISCOUNT_PERCENT_ONE_LINE,
+        "orders/create",
+        (),
+        {},
+        discounted_purchase("2998548365462", "USD", "58,28", "27,74", "6,08"),
+    ),
+    (
+        "percentage-code-on-one-line-AUD",
+        DISCOUNT_PERCENT_ONE_LINE,
+        "orders/paid",
+        (),
+        {"currency": "shop"},
+        discounted_purchase("2998548365462", "AUD", "76,70", "36,50", "8,00"),
+    ),
+    (
+        "fixed-amount-across-the-order",
+        DISCOUNT_FIXED_ACROSS,
+        "orders/create",
+        (),
+        {},
+        discounted_purchase("2998548365463", "USD", "57,55", "29,69", "5,21"),
+    ),
+    (
+        "fixed-amount-across-the-order-AUD",
+        DISCOUNT_FIXED_ACROSS,
+        "orders/create",
+        (),
+        {"currency": "shop"},
+        discounted_purchase("2998548365463", "AUD", "75,74", "39,07", "6,85"),
+    ),
+    (
+        "automatic-discount",
+        DISCOUNT_AUTOMATIC,
+        "orders/create",
+        (),
+        {},
+        discounted_purchase("2998548365464", "USD", "62,90", "34,67", "5,17"),
+    ),
+    (
+        "free-shipping-leaves-item-prices-alone",
+        DISCOUNT_FREE_SHIPPING,
+        "orders/create",
+        (),
+        {},
+        discounted_purchase("2998548365465", "USD", "58,20", "34,67", "6,08"),
     ),
     (
         "zero-decimal-JPY",
@@ -256,16 +339,29 @@ SENT: list[tuple[str, str, str, tuple[Variant, ...], dict[str, Any], dict[str, A
         purchase(TWELVE_DATA, identity={SESSION_KEY: 2, IP_KEY: 3, UA_KEY: 4}),
     ),
     (
-        "only-non-empty-utm-and-trc-params-and-no-query-in-url",
+        "every-non-empty-landing-param-but-shopify-internal-ones-and-no-query-in-url",
         TWELVE_LINES,
         "orders/create",
-        (landing("https://shop.example.com/products/mug?fbclid=abc&utm_term=&UTM_Content=hero&trc_mad_id=7&_bt=x"),),
+        (
+            landing(
+                "https://shop.example.com/products/mug?fbclid=abc&utm_term=&UTM_Content=hero&trc_mad_id=7&_bt=x"
+                "&gclid=g-1&ttclid=t-1&msclkid=m-1&wbraid=w-1&gbraid=b-1&ref=partner"
+                "&_pos=1&_sid=5e1&_ss=r&_psq=mug&_v=1.0&preview_theme_id=9&amount=1&AMT3=0&order_id=7"
+            ),
+        ),
         {},
         purchase(
             {
                 **{k: v for k, v in TWELVE_DATA.items() if not k.startswith(("utm_", "trc_"))},
+                "fbclid": "abc",
                 "UTM_Content": "hero",
                 "trc_mad_id": "7",
+                "gclid": "g-1",
+                "ttclid": "t-1",
+                "msclkid": "m-1",
+                "wbraid": "w-1",
+                "gbraid": "b-1",
+                "ref": "partner",
             },
             url="https://shop.example.com/products/mug",
         ),
@@ -519,7 +615,7 @@ def test_amount_format(amount: str, currency: str, separator: str, text: str) ->
     ],
 )
 def test_invalid_settings_are_refused(overrides: dict[str, Any], problem: str) -> None:
-    with pytest.raises(ValidationError, match=problem):
+    with pytest.raises(SettingsError, match=problem):
         settings(**overrides)
 
 

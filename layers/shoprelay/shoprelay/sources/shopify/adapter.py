@@ -381,8 +381,47 @@ def _line(line: p.ShopifyLineItem, index: int) -> LineItem:
         quantity=line.quantity,
         current_quantity=line.current_quantity,
         unit_price=_money(line.price_set, line.price),
-        discount=_money(line.total_discount_set, line.total_discount),
+        discount=_line_discount(line),
+        tax_rate=_tax_rate(line.tax_lines),
     )
+
+
+def _line_discount(line: p.ShopifyLineItem) -> Money:
+    """Every discount allocated to the line, in both currencies.
+
+    ``discount_allocations`` is where Shopify puts each discount's share of a line (codes,
+    automatic discounts, order-level amounts spread over lines); the deprecated
+    ``total_discount`` stays at zero for many of them, so it is read only from bodies that
+    have no allocations field at all.
+    """
+    allocations = line.discount_allocations
+    if allocations is None:
+        return _money(line.total_discount_set, line.total_discount)
+    return _allocated(allocations)
+
+
+def _allocated(allocations: tuple[p.ShopifyDiscountAllocation, ...]) -> Money:
+    total = Money()
+    for allocation in allocations:
+        total = total + _money(allocation.amount_set, allocation.amount)
+    return total
+
+
+def _tax_rate(tax_lines: tuple[p.ShopifyTaxLine, ...]) -> Decimal | None:
+    """The line's tax rates added up (a fraction), or None when the body states none."""
+    rates = [rate for rate in (_decimal(t.rate) for t in tax_lines) if rate is not None]
+    return sum(rates, _ZERO) if rates else None
+
+
+def _shipping_paid(lines: tuple[p.ShopifyShippingLine, ...]) -> Money:
+    """Shipping the buyer pays: each shipping line's price less its discounts (free shipping)."""
+    total = Money()
+    for line in lines:
+        total = total + _money(line.price_set, line.price)
+        if line.discount_allocations:
+            discount = _allocated(line.discount_allocations)
+            total = Money(shop=total.shop - discount.shop, buyer=total.buyer - discount.buyer)
+    return total
 
 
 def _refund(refund: p.ShopifyRefund, path: str = "") -> Refund:
@@ -396,22 +435,16 @@ def _refund(refund: p.ShopifyRefund, path: str = "") -> Refund:
         )
         for i, r in enumerate(refund.refund_line_items)
     )
-    returned = sum(
-        (
-            _decimal(t.amount) or _ZERO
-            for t in refund.transactions
-            if t.kind == "refund" and t.status in {None, "success"}
-        ),
-        Decimal(0),
-    )
     shipping = Money()
+    shipping_tax = Money()
     for shipping_line in refund.refund_shipping_lines:
         shipping = shipping + _money(shipping_line.subtotal_amount_set)
+        shipping_tax = shipping_tax + _money(shipping_line.tax_amount_set)
     adjustments = Money()
     for adjustment in refund.order_adjustments:
         adjustments = adjustments + _money(adjustment.amount_set, adjustment.amount)
-    line_value = sum((line.subtotal.shop + line.tax.shop for line in lines), Decimal(0))
-    amount = Money(shop=returned, buyer=returned) if returned else Money(shop=line_value, buyer=line_value)
+    stated = sum((line.subtotal + line.tax for line in lines), shipping + shipping_tax)
+    amount = _refunded_money(refund, stated, _rate_basis(stated, adjustments))
     return Refund(
         id=_required_id(refund.id, f"{path}id"),
         order_id=_id(refund.order_id),
@@ -425,13 +458,94 @@ def _refund(refund: p.ShopifyRefund, path: str = "") -> Refund:
     )
 
 
+def _refund_currencies(refund: p.ShopifyRefund) -> tuple[str | None, str | None]:
+    """The shop and buyer currencies a refund names in its own money sets, when it names them.
+
+    A refunds/create body does not carry the order's currencies, and its transactions name
+    only the currency they were paid back in, so the sides are told apart by these codes.
+    """
+    sets: list[p.CurrencyMoneySet | None] = [
+        s for r in refund.refund_line_items for s in (r.subtotal_set, r.total_tax_set)
+    ]
+    sets += [s for line in refund.refund_shipping_lines for s in (line.subtotal_amount_set, line.tax_amount_set)]
+    sets += [a.amount_set for a in refund.order_adjustments]
+    for money_set in sets:
+        if money_set is None or money_set.shop_money is None or money_set.presentment_money is None:
+            continue
+        shop, buyer = money_set.shop_money.currency_code, money_set.presentment_money.currency_code
+        if shop and buyer:
+            return shop.upper(), buyer.upper()
+    return None, None
+
+
+def _rate_basis(stated: Money, adjustments: Money) -> Money:
+    """Amounts the refund states on both sides, whose ratio converts money between them."""
+    if stated.shop and stated.buyer:
+        return stated
+    return Money(shop=abs(adjustments.shop), buyer=abs(adjustments.buyer))
+
+
+def _refunded_money(refund: p.ShopifyRefund, stated: Money, basis: Money) -> Money:
+    """The money paid back, each side in its own currency.
+
+    The successful refund transactions are what was paid back; each counts on the side its
+    ``currency`` names (a transaction without one is in the buyer's currency, in which
+    Shopify pays refunds back), and is converted to the other side at the rate the refund's
+    own two-sided amounts imply. A refund without transactions returned what it states.
+    """
+    shop_code, buyer_code = _refund_currencies(refund)
+    in_shop = in_buyer = _ZERO
+    paid = False
+    for transaction in refund.transactions:
+        if transaction.kind != "refund" or transaction.status not in {None, "success"}:
+            continue
+        paid = True
+        amount = _decimal(transaction.amount) or _ZERO
+        code = (transaction.currency or "").upper()
+        if code and code == shop_code and code != buyer_code:
+            in_shop += amount
+        else:
+            in_buyer += amount
+    if not paid:
+        return stated
+    if shop_code == buyer_code:
+        return Money(shop=in_shop + in_buyer, buyer=in_shop + in_buyer)
+    return Money(
+        shop=in_shop + _converted(in_buyer, basis.buyer, basis.shop),
+        buyer=in_buyer + _converted(in_shop, basis.shop, basis.buyer),
+    )
+
+
+def _converted(amount: Decimal, basis_from: Decimal, basis_to: Decimal) -> Decimal:
+    """``amount`` at the rate ``basis_to / basis_from``; exact when it is the whole basis.
+
+    With no basis (a refund stating nothing on both sides) the amount stays as paid.
+    """
+    if not amount or amount == basis_from:
+        return basis_to if amount else _ZERO
+    if not basis_from:
+        return amount
+    return amount * basis_to / basis_from
+
+
+def _order_shipping(order: p.ShopifyOrder) -> Money:
+    """Shipping after discounts: ``current_shipping_price_set`` when the body has it.
+
+    ``total_shipping_price_set`` is the price before discounts, so an order whose shipping
+    lines carry discounts (free shipping) is summed from those lines instead.
+    """
+    current, total = order.current_shipping_price_set, order.total_shipping_price_set
+    if current is not None and current.shop_money is not None:
+        return _money(current)
+    discounted = any(line.discount_allocations for line in order.shipping_lines)
+    if total is not None and total.shop_money is not None and not discounted:
+        return _money(total)
+    return _shipping_paid(order.shipping_lines)
+
+
 def order_from_payload(order: p.ShopifyOrder) -> Order:
     """Map a validated Shopify order body to the canonical order."""
-    shipping = (
-        _first_money(order.current_shipping_price_set, order.total_shipping_price_set)
-        if (order.current_shipping_price_set or order.total_shipping_price_set)
-        else sum((_money(s.price_set, s.price) for s in order.shipping_lines), Money())
-    )
+    shipping = _order_shipping(order)
     amounts = Amounts(
         total=_first_money(
             order.current_total_price_set,

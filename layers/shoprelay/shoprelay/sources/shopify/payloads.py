@@ -85,6 +85,18 @@ class ShopifyCustomer(_Payload, frozen=True, kw_only=True):
     sms_marketing_consent: MarketingConsent | None = None
 
 
+class ShopifyDiscountAllocation(_Payload, frozen=True, kw_only=True):
+    """One discount's share of one line (or shipping line), in both currencies."""
+
+    amount: Amount = None
+    amount_set: MoneySet | None = None
+
+
+class ShopifyTaxLine(_Payload, frozen=True, kw_only=True):
+    rate: Amount = None
+    """A fraction: ``0.2`` is 20 %."""
+
+
 class ShopifyLineItem(_Payload, frozen=True, kw_only=True):
     id: Id | None = None
     key: str | None = None
@@ -102,16 +114,33 @@ class ShopifyLineItem(_Payload, frozen=True, kw_only=True):
     price: Amount = None
     price_set: MoneySet | None = None
     total_discount: Amount = None
+    """Deprecated by Shopify, and left at zero by discount codes: read only when a body has no
+    ``discount_allocations``."""
     total_discount_set: MoneySet | None = None
+    discount_allocations: tuple[ShopifyDiscountAllocation, ...] | None = None
+    """Every discount's share of this line; ``None`` when the body predates the field."""
+    tax_lines: tuple[ShopifyTaxLine, ...] = ()
 
 
 class ShopifyShippingLine(_Payload, frozen=True, kw_only=True):
     price: Amount = None
     price_set: MoneySet | None = None
+    discount_allocations: tuple[ShopifyDiscountAllocation, ...] = ()
 
 
 class ShopifyDiscountCode(_Payload, frozen=True, kw_only=True):
     code: Text = None
+
+
+class CurrencyMoneyValue(MoneyValue, frozen=True, kw_only=True):
+    """An amount with its currency, which refunds need: their transactions name only one side."""
+
+    currency_code: str | None = None
+
+
+class CurrencyMoneySet(MoneySet, frozen=True, kw_only=True):
+    shop_money: CurrencyMoneyValue | None = None
+    presentment_money: CurrencyMoneyValue | None = None
 
 
 class ShopifyRefundLine(_Payload, frozen=True, kw_only=True):
@@ -119,9 +148,9 @@ class ShopifyRefundLine(_Payload, frozen=True, kw_only=True):
     line_item_id: Id
     quantity: Count
     subtotal: Amount = None
-    subtotal_set: MoneySet | None = None
+    subtotal_set: CurrencyMoneySet | None = None
     total_tax: Amount = None
-    total_tax_set: MoneySet | None = None
+    total_tax_set: CurrencyMoneySet | None = None
     line_item: ShopifyLineItem | None = None
 
 
@@ -130,16 +159,18 @@ class ShopifyTransaction(_Payload, frozen=True, kw_only=True):
     status: str | None = None
     amount: Amount = None
     currency: str | None = None
+    """The currency ``amount`` is in; null in some documented bodies."""
 
 
 class ShopifyAdjustment(_Payload, frozen=True, kw_only=True):
     kind: str | None = None
     amount: Amount = None
-    amount_set: MoneySet | None = None
+    amount_set: CurrencyMoneySet | None = None
 
 
 class ShopifyRefundShippingLine(_Payload, frozen=True, kw_only=True):
-    subtotal_amount_set: MoneySet | None = None
+    subtotal_amount_set: CurrencyMoneySet | None = None
+    tax_amount_set: CurrencyMoneySet | None = None
 
 
 class ShopifyRefund(_Payload, frozen=True, kw_only=True):

@@ -46,9 +46,13 @@ and URLs are also known to edrone from its product feed.
 """
 
 _ID_OF: dict[str, Callable[[LineItem], str]] = {
-    "product": lambda line: line.product_id or line.sku or line.line_id,
-    "variant": lambda line: line.item_id,
+    "product": lambda line: line.product_id or "",
+    "variant": lambda line: line.variant_id or "",
 }
+"""One kind of id per list, the one ``product_id_field`` names: edrone matches these against
+the ids its tag saw on product pages, so a SKU or a line id in their place could only match
+the wrong product. A line without that id (a custom item) gets an empty entry; its SKU is
+still in ``product_skus``."""
 
 
 def lines_still_ordered(lines: Sequence[LineItem]) -> tuple[LineItem, ...]:
@@ -82,8 +86,11 @@ def _lists(lines: Sequence[LineItem], settings: EdroneSettings, shape: _Shape) -
     if shape.with_links:
         columns["product_images"] = _optional_column([line.image_url for line in lines], safe_url)
         columns["product_urls"] = _optional_column([line.url for line in lines], safe_url)
-    # A list whose every entry is empty is only separators: it is left out.
-    return {name: values for name, values in columns.items() if values.strip(PRODUCT_SEPARATOR)}
+    # A list whose every entry is empty is only separators: it is left out, except the ids,
+    # which every edrone order carries (an order of custom items has only empty ones).
+    return {
+        name: values for name, values in columns.items() if name == "product_ids" or values.strip(PRODUCT_SEPARATOR)
+    }
 
 
 def _optional_column(values: list[str | None], entry: Callable[[str | None], str]) -> str:

@@ -5,6 +5,10 @@ form fields on ``/trace`` with ``sender_type=server``. Its CRM identifies people
 order kinds without an email are skipped: the browser id alone (``c_id``) is what edrone's own
 tag already sends from the thank-you page, and a server copy could not add anything to it.
 
+A refund that leaves nothing on the order (every unit returned) takes the sale back as
+``order_cancel``, the same effect as a cancellation, so a cancelled and refunded order is
+cancelled in edrone once; a partial refund has no edrone equivalent and is skipped.
+
 Effects: ``order:<status>`` for the three order statuses, ``order_cancel``, and
 ``subscribe:<event id>`` (every consent change is its own effect). An order status that arrives
 after a later one was delivered would move the order backwards in edrone, hence
@@ -13,9 +17,12 @@ after a later one was delivered would move the order backwards in edrone, hence
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order, format_amount, utc_text
+import msgspec
+
+from shoprelay.canonical import CanonicalEvent, Customer, EventKind, Order, Refund, format_amount, utc_text
 from shoprelay.vendors.base import Builder, Translation, Translator, UnknownOrder, VendorRequest, order_of
 from shoprelay.vendors.edrone.products import lines_still_ordered, product_field_shapes
 from shoprelay.vendors.edrone.settings import EdroneSettings
@@ -44,8 +51,8 @@ NO_PRODUCTS = "the order has no line items; an edrone order needs at least one p
 CONSENT_UNKNOWN = "the payload does not state email marketing consent"
 NO_CUSTOMER = "the event carries no customer"
 UNSUBSCRIBES_OFF = "customer is not subscribed and send_unsubscribes is off"
+PARTIAL_REFUND = "edrone has no partial refund action; only a refund that returns every item cancels the order"
 SKIP_REASONS: dict[EventKind, str] = {
-    EventKind.ORDER_REFUNDED: "edrone has no refund action; only whole-order cancellations are relayed",
     EventKind.ORDER_UPDATED: "edrone has no order update action; the paid, fulfilled and cancelled topics carry status",
     EventKind.CHECKOUT_UPDATED: "edrone has no server-side cart action; its browser tag tracks carts",
 }
@@ -105,8 +112,28 @@ def _order(event: CanonicalEvent, settings: EdroneSettings, status: OrderStatus)
 
 
 def _order_cancel(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
-    """Only the keys edrone needs to find the order: it marks the whole order as cancelled."""
     order = order_of(event)
+    return _cancel(order, settings, order.cancelled_at or event.occurred_at)
+
+
+def _refund(event: CanonicalEvent, settings: EdroneSettings) -> Translation:
+    """A refund that returns every unit still on the order ends the sale: ``order_cancel``."""
+    order = order_of(event)
+    refund = event.refund
+    if refund is None or not _returns_everything(order, refund):
+        return Translation.skip(PARTIAL_REFUND)
+    return _cancel(order, settings, refund.created_at)
+
+
+def _returns_everything(order: Order, refund: Refund) -> bool:
+    """Whether no unit is left once this refund and the ones the order already lists are counted."""
+    earlier = tuple(r for r in order.refunds if r.id != refund.id)
+    left = msgspec.structs.replace(order, refunds=(*earlier, refund)).remaining_quantities()
+    return bool(left) and not any(left.values())
+
+
+def _cancel(order: Order, settings: EdroneSettings, moment: datetime) -> Translation:
+    """Only the keys edrone needs to find the order: it marks the whole order as cancelled."""
     email = _email(order.customer)
     if not email:
         return Translation.skip(NO_ORDER_EMAIL)
@@ -114,7 +141,7 @@ def _order_cancel(event: CanonicalEvent, settings: EdroneSettings) -> Translatio
         **_envelope(settings, "order_cancel"),
         "order_id": order.id_for(settings.order_id_field),
         "email": email,
-        "event_utc_date": utc_text(order.cancelled_at or event.occurred_at),
+        "event_utc_date": utc_text(moment),
     }
     return Translation.send(
         VendorRequest(method="POST", url=settings.trace_url(), effect=CANCEL_EFFECT, form_body=fields)
@@ -183,6 +210,7 @@ BUILDERS: dict[EventKind, Builder[EdroneSettings]] = {
     EventKind.ORDER_PAID: _order_with(OrderStatus.PAID),
     EventKind.ORDER_FULFILLED: _order_with(OrderStatus.DELIVERED),
     EventKind.ORDER_CANCELLED: _order_cancel,
+    EventKind.ORDER_REFUNDED: _refund,
     EventKind.CUSTOMER_UPDATED: _subscribe,
 }
 

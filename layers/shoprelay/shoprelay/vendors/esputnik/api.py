@@ -9,7 +9,9 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from shoprelay.vendors.base import Secret, VendorRequest
+from pydantic import SecretStr
+
+from shoprelay.vendors.base import VendorRequest
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
 
 PRODUCTION_BASE_URL = "https://esputnik.com"
@@ -28,10 +30,10 @@ def headers(settings: EsputnikSettings) -> Mapping[str, str]:
 
 
 @lru_cache(maxsize=16)
-def _headers(username: str, api_key: Secret) -> Mapping[str, str]:
+def _headers(username: str, api_key: SecretStr) -> Mapping[str, str]:
     """Made once per account: an event sends two requests, and a function serves few shops.
 
-    Keyed by the ``Secret`` itself, so the cache holds the key only in its masked wrapper.
+    Keyed by the ``SecretStr`` itself, so the cache holds the key only in its masked wrapper.
     """
     credentials = f"{username}:{api_key.get_secret_value()}".encode()
     return MappingProxyType(
@@ -66,12 +68,3 @@ def json_number(amount: Decimal) -> int | float:
     if amount == amount.to_integral_value():
         return int(amount)
     return float(amount)
-
-
-def json_number_of_units(units: int, scale: int) -> int | float:
-    """``json_number`` of ``units / scale`` (whole minor units), without building the ``Decimal``.
-
-    The float nearest to ``units / scale`` is the one ``float(Decimal)`` gives for the same
-    amount, since both round the same exact quotient once.
-    """
-    return units // scale if units % scale == 0 else units / scale

@@ -7,6 +7,7 @@ event and starts no workflow, which makes repeating it harmless (``repeatable=Tr
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -20,6 +21,10 @@ from shoprelay.vendors.esputnik.settings import EsputnikSettings
 
 CONTACT_EFFECT = "contact"
 """The upsert's effect name; it is repeatable, so delivery keeps no record of it."""
+
+GUEST_ID_PREFIX = "guest-"
+GUEST_ID_HEX_DIGITS = 32
+"""128 bits of the hash: no two guests of one account share an id by chance."""
 
 _NOT_DIGITS = re.compile(r"\D")
 _PHONE_DIGITS = range(5, 16)
@@ -47,6 +52,22 @@ class Contact(msgspec.Struct, frozen=True, kw_only=True):
             if candidate and is_valid_key(candidate):
                 return candidate
         return None
+
+    @property
+    def external_customer_id(self) -> str:
+        """The order's ``externalCustomerId``: the shop's customer id, else one derived for a guest.
+
+        eSputnik's order resource requires the field, and a guest checkout has no customer
+        id. The stand-in is ``guest-`` and the first 32 hex digits of the SHA-256 of
+        ``email:<address in lower case>`` (or, without an email, ``phone:<digits>``): the same
+        guest gets the same id on every order, no shop customer id can look like it, and the
+        address itself is not repeated in the field. The contact keeps no such id, so it takes
+        the real one once the buyer has an account.
+        """
+        if self.customer_id:
+            return self.customer_id
+        basis = f"email:{self.email.lower()}" if self.email else f"phone:{self.phone}"
+        return f"{GUEST_ID_PREFIX}{hashlib.sha256(basis.encode()).hexdigest()[:GUEST_ID_HEX_DIGITS]}"
 
     @property
     def locator_params(self) -> list[dict[str, str]]:

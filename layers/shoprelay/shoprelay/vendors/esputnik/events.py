@@ -2,9 +2,11 @@
 
 eSputnik's order events (``orderCreated``, ``orderUpdated``, ``orderDelivered``,
 ``orderCancelled``) take the order resource's fields as text parameters, with ``items`` as a
-JSON string; ``cartUpdated`` feeds its recommendation engine. Each event is kept within the
-20 kB body limit by trimming its item list, never by splitting it: every order event
-replaces the order's items, so a second part would erase the first.
+JSON string, and the same entries again as ``products`` (``{"array": [...]}``), which is what
+email templates read product data from; ``cartUpdated`` feeds its recommendation engine.
+Each event is kept within the 20 kB body limit by trimming its item list, never by
+splitting it: every order event replaces the order's items, so a second part would erase
+the first.
 """
 
 from __future__ import annotations
@@ -49,7 +51,12 @@ def order_event(view: OrderView, settings: EsputnikSettings, event_type: str, ef
     listed = [_param(name, value if isinstance(value, str) else str(value)) for name, value in fields.items()]
 
     def params(items: Sequence[dict[str, Any]], omitted: int) -> list[dict[str, str]]:
-        return [*contact.locator_params, *listed, *_list_params("items", items, omitted)]
+        return [
+            *contact.locator_params,
+            *listed,
+            *_list_params("items", items, omitted),
+            _param("products", json_text({"array": list(items)})),
+        ]
 
     superseded_by = tuple(
         _EFFECT_OF_FINAL_STATUS[s] for s in STATUSES_AFTER[view.status] if s in _EFFECT_OF_FINAL_STATUS
@@ -76,14 +83,18 @@ def cart_event(event: CanonicalEvent, settings: EsputnikSettings) -> Translation
     contact = contact_for(checkout.customer)
     if contact is None:
         return Translation.skip(NO_CART_CONTACT)
-    currency = checkout.buyer_currency if settings.currency == "buyer" else checkout.currency
+    # Shopify prices a checkout's lines only in what the buyer sees, whatever ``currency`` says.
+    currency = checkout.buyer_currency
     products: list[dict[str, Any]] = []
     for line in checkout.lines:
         product: dict[str, Any] = {"productId": line.item_id, "name": item_name(line)}
         if line.category:
             product["category"] = line.category
         product["quantity"] = line.quantity
-        product["price"] = api.json_number(round_amount(line.unit_price.pick(settings.currency), currency))
+        product["price"] = api.json_number(round_amount(line.unit_price.buyer, currency))
+        if line.discount.buyer and line.quantity > 0:
+            # The docs' optional per-item discount, a string like every parameter value.
+            product["discount"] = str(round_amount(line.discount.buyer / line.quantity, currency))
         products.append(product)
 
     def params(kept: Sequence[dict[str, Any]], omitted: int) -> list[dict[str, str]]:

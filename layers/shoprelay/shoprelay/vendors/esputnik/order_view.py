@@ -8,15 +8,13 @@ order resource, so both build it here. Amounts stay ``Decimal`` in the currency 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from decimal import Decimal
-from math import lcm
 from typing import Any
 
 import msgspec
 
 from shoprelay.canonical import LineItem, Order, Refund, minor_units, round_places, utc_text
-from shoprelay.vendors.esputnik.api import json_number_of_units
+from shoprelay.vendors.esputnik.api import json_number
 from shoprelay.vendors.esputnik.contact import Contact
 from shoprelay.vendors.esputnik.settings import EsputnikSettings
 
@@ -49,6 +47,8 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     places: int
     """The currency's decimals (0 for JPY), looked up once for the many amounts rounded."""
     total: Decimal
+    shipping: Decimal
+    taxes: Decimal
     lines: tuple[tuple[LineItem, int], ...]
     """Each line with the units still on the order (0 once removed or refunded)."""
     side: str
@@ -72,14 +72,18 @@ def order_status(order: Order, settings: EsputnikSettings) -> str:
 def view_of(order: Order, settings: EsputnikSettings, status: str | None = None) -> OrderView:
     """The order as its webhook describes it; ``status`` overrides the mapped one."""
     currency = _currency(order, settings)
+    side = settings.currency
+    amounts = order.amounts
     return OrderView(
         order=order,
         status=status or order_status(order, settings),
         currency=currency,
         places=minor_units(currency),
-        total=max(order.amounts.total.pick(settings.currency), Decimal(0)),
+        total=max(amounts.total.pick(side), _ZERO),
+        shipping=amounts.shipping.pick(side),
+        taxes=amounts.tax.pick(side),
         lines=tuple(_units_now(order)),
-        side=settings.currency,
+        side=side,
     )
 
 
@@ -88,7 +92,9 @@ def view_after_refund(order: Order, refund: Refund, settings: EsputnikSettings) 
 
     Order memory may have been refreshed by an orders/updated that followed the refund (then
     the refund is among ``order.refunds`` and totals are current) or not (then the refunded
-    units and money are subtracted here). An order left with no units is ``CANCELLED``.
+    units and money are subtracted here: the money paid back from the total, the refunded
+    shipping from the shipping, the refunded lines' tax from the taxes, each on the view's
+    own side). An order left with no units is ``CANCELLED``.
     """
     view = view_of(order, settings)
     if any(known.id == refund.id for known in order.refunds):
@@ -97,38 +103,52 @@ def view_after_refund(order: Order, refund: Refund, settings: EsputnikSettings) 
     for line in refund.lines:
         refunded[line.line_id] += line.quantity
     lines = tuple((line, max(0, units - refunded[line.line_id])) for line, units in view.lines)
-    total = max(view.total - refund.amount.pick(settings.currency), Decimal(0))
+    side = view.side
+    refunded_tax = sum((line.tax.pick(side) for line in refund.lines), _ZERO)
     emptied = bool(lines) and not any(units for _, units in lines)
-    return msgspec.structs.replace(view, status=CANCELLED if emptied else view.status, total=total, lines=lines)
+    return msgspec.structs.replace(
+        view,
+        status=CANCELLED if emptied else view.status,
+        total=max(view.total - refund.amount.pick(side), _ZERO),
+        shipping=max(view.shipping - refund.shipping.pick(side), _ZERO),
+        taxes=max(view.taxes - refunded_tax, _ZERO),
+        lines=lines,
+    )
 
 
 def order_items(view: OrderView) -> list[dict[str, Any]]:
-    """The ``items`` of the order resource, whose costs add up to ``totalCost`` exactly.
+    """The ``items`` of the order resource: each line still on the order, priced per unit.
 
-    eSputnik requires the item costs to match the order total and wants discounts inside
-    them. ``cost`` is therefore the whole line's share of what the buyer pays: each line's
-    net value (units x price - its discount) scaled so the lines absorb order-level
-    discounts, shipping and taxes charged on top, then rounded to the minor unit with the
-    leftover cents going to the lines that lost most to rounding. Fields follow the order of
+    eSputnik defines ``cost`` as the price of one item, and Yespo's own Shopify app sends the
+    unit price; shipping, taxes and order discounts have parameters of their own. The cost
+    is therefore the unit price after the line's own discounts (its share of every discount
+    allocated to it), rounded to the currency's minor unit. Fields follow the order of
     eSputnik's own example.
     """
-    kept = [(line, units) for line, units in view.lines if units > 0]
-    scale = 10**view.places
-    total_units = int(view.amount(view.total) * scale)
-    shares = _spread(total_units, [_net_value(line, units, view.side) for line, units in kept])
     items: list[dict[str, Any]] = []
-    for (line, units), share in zip(kept, shares, strict=True):
+    for line, units in view.lines:
+        if units <= 0:
+            continue
         item: dict[str, Any] = {"externalItemId": line.item_id, "name": item_name(line)}
         if line.category:
             item["category"] = line.category
         item["quantity"] = units
-        item["cost"] = json_number_of_units(share, scale)
+        item["cost"] = json_number(view.amount(unit_cost(line, view.side)))
         if line.url:
             item["url"] = line.url
         if line.image_url:
             item["imageUrl"] = line.image_url
         items.append(item)
     return items
+
+
+def unit_cost(line: LineItem, side: str) -> Decimal:
+    """One unit's price after the line's own discounts, unrounded; never below zero."""
+    price = line.unit_price.pick(side)
+    discount = line.discount.pick(side)
+    if not discount or line.quantity <= 0:
+        return max(price, _ZERO)
+    return max(price - discount / line.quantity, _ZERO)
 
 
 def item_name(line: LineItem) -> str:
@@ -153,60 +173,6 @@ def _units_now(order: Order) -> list[tuple[LineItem, int]]:
     ]
 
 
-type Ratio = tuple[int, int]
-"""An exact amount as numerator and denominator: proportions are then plain integer arithmetic."""
-
-
-def _net_value(line: LineItem, units: int, side: str) -> Ratio:
-    """What ``units`` of the line cost after the line's own discount (shared per unit), exactly.
-
-    Most lines keep all their units, and then the amount is ``units x price - discount`` in
-    integers, from each ``Decimal``'s exact ratio. A line with units removed takes its share
-    of the discount through ``Decimal`` division, as the order's other amounts are computed.
-    """
-    price, per = getattr(line.unit_price, side).as_integer_ratio()
-    discount: Decimal = getattr(line.discount, side)
-    if not discount:
-        return max(price * units, 0), per
-    if units != line.quantity:
-        net = getattr(line.unit_price, side) * units - (discount * units / line.quantity if line.quantity else _ZERO)
-        return net.as_integer_ratio() if net > 0 else (0, 1)
-    off, off_per = discount.as_integer_ratio()
-    return max(price * units * off_per - off * per, 0), per * off_per
-
-
-def _spread(total: int, weights: Sequence[Ratio]) -> list[int]:
-    """``total`` minor units split in proportion to ``weights``, in whole units, summing exactly.
-
-    Largest-remainder rounding keeps every share non-negative and the sum exact; ties go to
-    the earlier line. Lines that are all free share the total equally instead.
-    """
-    if not weights:
-        return []
-    # Over a common denominator, the weights become integers in the same proportions.
-    denominators = {denominator for _, denominator in weights}
-    if len(denominators) == 1:
-        basis = [numerator for numerator, _ in weights]
-    else:
-        common = lcm(*denominators)
-        basis = [numerator * (common // denominator) for numerator, denominator in weights]
-    if not any(basis):
-        basis = [1] * len(basis)
-    whole = sum(basis)
-    shares: list[int] = []
-    remainders: list[int] = []
-    for weight in basis:
-        share, remainder = divmod(total * weight, whole)
-        shares.append(share)
-        remainders.append(remainder)
-    leftover = total - sum(shares)
-    if leftover:
-        # A stable sort from the largest remainder keeps equal remainders in line order.
-        for index in sorted(range(len(shares)), key=remainders.__getitem__, reverse=True)[:leftover]:
-            shares[index] += 1
-    return shares
-
-
 def order_fields(
     view: OrderView, contact: Contact, settings: EsputnikSettings, *, locators: bool
 ) -> dict[str, str | Decimal]:
@@ -216,10 +182,9 @@ def order_fields(
     ``locators`` adds the buyer's email and phone, which events carry in front instead.
     """
     order = view.order
-    amounts = order.amounts
     fields: dict[str, str | Decimal] = {"externalOrderId": order.id_for(settings.order_id_field)}
     known = {
-        "externalCustomerId": contact.customer_id,
+        "externalCustomerId": contact.external_customer_id,
         "firstName": contact.first_name,
         "lastName": contact.last_name,
         "email": contact.email if locators else None,
@@ -233,9 +198,9 @@ def order_fields(
     if description:
         fields["statusDescription"] = description
     fields["date"] = f"{utc_text(order.created_at, 'T')}+00:00"
-    fields["shipping"] = view.amount(amounts.shipping.pick(view.side))
-    fields["discount"] = view.amount(amounts.discounts.pick(view.side))
-    fields["taxes"] = view.amount(amounts.tax.pick(view.side))
+    fields["shipping"] = view.amount(view.shipping)
+    fields["discount"] = view.amount(order.amounts.discounts.pick(view.side))
+    fields["taxes"] = view.amount(view.taxes)
     address = order.shipping_address.one_line() if order.shipping_address else ""
     if address:
         fields["deliveryAddress"] = address

@@ -4,12 +4,17 @@ MyTracker caps imported data at 10 KB per request. Dropping items would under-re
 revenue and truncating names is still "changing the order", so a large order is spread
 over several requests of the same status instead: MyTracker's own chains allow PAY→PAY and
 ADD→ADD ("adding a product to an order"), and each part carries its own ``action_id``.
+
+``orderBatch`` takes an array of the same parameters written flat, as its documented example
+shows: the order's fields (``order_id``, ``status``, ``items``…) beside the identity and
+context fields rather than under ``order``. A part fills a request on its own, so each
+batch holds one element.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -20,10 +25,11 @@ from shoprelay.vendors.mytracker.actions import OrderAction
 from shoprelay.vendors.mytracker.settings import MyTrackerSettings
 from shoprelay.vendors.wire import json_bytes
 
-MAX_BODY_BYTES = 10 * 1024
-"""MyTracker's documented "10Kb", read as KiB; measured on the exact bytes sent."""
-MAX_BATCH_ELEMENTS = 20
+MAX_BODY_BYTES = 10_000
+"""MyTracker's documented "10Kb", read as 10,000 bytes (the stricter reading of the two);
+measured on the exact bytes sent."""
 ARRAY_BRACKETS = 2
+"""What wrapping a body in an ``orderBatch`` array adds to it."""
 
 _ACTION_ID_HEX_DIGITS = 13
 """52 bits: the id stays exact even if MyTracker parses it as a JavaScript number."""
@@ -65,11 +71,11 @@ def _item_id(line: LineItem, settings: MyTrackerSettings) -> str:
 def item_fields(line: LineItem, quantity: int, settings: MyTrackerSettings, places: int) -> dict[str, str]:
     """One ``items[]`` entry, numbers as strings like every example in MyTracker's docs.
 
-    ``price`` is what the buyer paid per unit after the line's discount and ``discount`` the
+    ``price`` is what the buyer paid per unit after the line's discounts and ``discount`` the
     per-unit reduction (the GA4 item convention MyTracker's field names follow), so that
-    price times quantity is the revenue actually earned. ``tax`` is a per-item percentage the
-    canonical line does not carry, so it is left out rather than guessed. ``places`` are the
-    decimals of the order's currency.
+    price times quantity is the revenue actually earned. ``tax`` is the line's tax rate in
+    percent, sent only within the 1 to 100 MyTracker accepts. ``places`` are the decimals of
+    the order's currency.
     """
     side = settings.currency
     line_discount = line.discount.pick(side)
@@ -85,8 +91,26 @@ def item_fields(line: LineItem, quantity: int, settings: MyTrackerSettings, plac
         discount = amount_text(unit_discount, places)
         if discount.strip("0."):  # some digit is not zero: the discount survives rounding
             fields["discount"] = discount
+    tax = tax_percent(line)
+    if tax is not None:
+        fields["tax"] = tax
     fields["quantity"] = str(quantity)
     return fields
+
+
+_PERCENT = Decimal(100)
+_MIN_TAX, _MAX_TAX = Decimal(1), Decimal(100)
+
+
+def tax_percent(line: LineItem) -> str | None:
+    """The line's tax rate as MyTracker's percentage (``"20"``, ``"7.25"``), or None when the
+    line states none or a rate outside the 1 to 100 MyTracker accepts."""
+    if line.tax_rate is None:
+        return None
+    percent = line.tax_rate * _PERCENT
+    if not _MIN_TAX <= percent <= _MAX_TAX:
+        return None
+    return format(percent.normalize(), "f")
 
 
 def _order_fields(action: OrderAction, settings: MyTrackerSettings, currency: str) -> dict[str, str]:
@@ -102,8 +126,21 @@ def _order_fields(action: OrderAction, settings: MyTrackerSettings, currency: st
     return fields
 
 
-def _frame(envelope: Mapping[str, str], order: Mapping[str, str], action_number: str, items: list[Any]) -> Body:
+type Frame = Callable[[Mapping[str, str], Mapping[str, str], str, list[Any]], Body]
+
+
+def _nested(envelope: Mapping[str, str], order: Mapping[str, str], action_number: str, items: list[Any]) -> Body:
+    """The ``order`` method's body: the order's fields under ``order``."""
     return {**envelope, "order": {**order, "action_id": action_number, "items": items}}
+
+
+def _flat(envelope: Mapping[str, str], order: Mapping[str, str], action_number: str, items: list[Any]) -> Body:
+    """One ``orderBatch`` element: the same fields side by side, as the batch example has them."""
+    return {**envelope, **order, "action_id": action_number, "items": items}
+
+
+def _frame_for(settings: MyTrackerSettings) -> Frame:
+    return _flat if settings.use_batch else _nested
 
 
 def _pack(sizes: Sequence[int], empty_size: int, limit: int, separator: int = 1) -> list[list[int]]:
@@ -143,7 +180,7 @@ def order_body(action: OrderAction, shop: str, envelope: Mapping[str, str], sett
     small orders.
     """
     order, items = _content(action, settings)
-    return _frame(envelope, order, action_id(shop, order["order_id"], action.effect, 1), items)
+    return _frame_for(settings)(envelope, order, action_id(shop, order["order_id"], action.effect, 1), items)
 
 
 def order_parts(
@@ -155,7 +192,8 @@ def order_parts(
     ``action_id``; part ``n`` then gets the id of (order, effect, n).
     """
     order, items = _content(action, settings)
-    empty_size = wire_size(_frame(envelope, order, _WIDEST_ACTION_ID, []))
+    frame = _frame_for(settings)
+    empty_size = wire_size(frame(envelope, order, _WIDEST_ACTION_ID, []))
     try:
         parts = _pack([wire_size(item) for item in items], empty_size, limit)
     except TranslationError as error:
@@ -163,19 +201,6 @@ def order_parts(
             f"order {order['order_id']}: an item cannot fit one MyTracker request ({error})"
         ) from None
     return [
-        _frame(envelope, order, action_id(shop, order["order_id"], action.effect, number), [items[i] for i in part])
+        frame(envelope, order, action_id(shop, order["order_id"], action.effect, number), [items[i] for i in part])
         for number, part in enumerate(parts, start=1)
     ]
-
-
-def batches(bodies: Iterable[Body]) -> list[list[Body]]:
-    """``orderBatch`` arrays: at most 20 bodies and 10 KB each, bodies kept in order."""
-    listed = list(bodies)
-    if len(listed) == 1:
-        # The common case; the request built from it is measured, and split if it must be.
-        return [listed]
-    groups: list[list[Body]] = []
-    for part in _pack([wire_size(body) for body in listed], ARRAY_BRACKETS, MAX_BODY_BYTES):
-        for start in range(0, len(part), MAX_BATCH_ELEMENTS):
-            groups.append([listed[i] for i in part[start : start + MAX_BATCH_ELEMENTS]])
-    return groups

@@ -21,7 +21,6 @@ from shoprelay.vendors.mytracker.body import (
     ARRAY_BRACKETS,
     MAX_BODY_BYTES,
     Body,
-    batches,
     order_body,
     order_parts,
 )
@@ -82,7 +81,7 @@ translate = Translator(
 def _fitted_requests(
     plan: OrderAction, shop: str, envelope: dict[str, str], settings: MyTrackerSettings
 ) -> list[VendorRequest]:
-    """The order in one request when it fits MyTracker's 10 KB, else spread over parts that do."""
+    """The order in one request when it fits MyTracker's 10,000 bytes, else spread over parts that do."""
     requests = _requests(plan, [order_body(plan, shop, envelope, settings)], settings)
     if not _over_limit(requests):
         return requests
@@ -91,12 +90,14 @@ def _fitted_requests(
     too_large = _over_limit(requests)
     if too_large:
         part, size = too_large[0].part, len(too_large[0].body_bytes() or b"")
-        raise TranslationError(f"MyTracker request part {part} would be {size} bytes, over its 10 KB limit")
+        raise TranslationError(
+            f"MyTracker request part {part} would be {size} bytes, over its {MAX_BODY_BYTES}-byte limit"
+        )
     return requests
 
 
 def _over_limit(requests: Sequence[VendorRequest]) -> list[VendorRequest]:
-    """The requests whose bytes, encoded once and kept for sending, exceed MyTracker's 10 KB."""
+    """The requests whose bytes, encoded once and kept for sending, exceed MyTracker's limit."""
     return [request for request in requests if len(request.body_bytes() or b"") > MAX_BODY_BYTES]
 
 
@@ -118,8 +119,8 @@ def _headers(settings: MyTrackerSettings) -> dict[str, str]:
 
 
 def _requests(action: OrderAction, bodies: list[Body], settings: MyTrackerSettings) -> list[VendorRequest]:
-    """One POST per body to ``order``, or per batch of bodies to ``orderBatch``, numbered as parts."""
-    method, payloads = ("orderBatch", batches(bodies)) if settings.use_batch else ("order", bodies)
+    """One POST per body to ``order``, or per one-element array to ``orderBatch``, numbered as parts."""
+    method, payloads = ("orderBatch", [[body] for body in bodies]) if settings.use_batch else ("order", bodies)
     return [
         VendorRequest(
             method="POST",

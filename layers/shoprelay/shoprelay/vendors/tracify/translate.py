@@ -9,6 +9,7 @@ processing time, not the webhook's). Every other kind is skipped with the reason
 
 from __future__ import annotations
 
+import re
 from urllib.parse import SplitResult, urlsplit
 
 from shoprelay.canonical import CanonicalEvent, EventKind, LineItem, Money, Order, format_amount, utc_text
@@ -29,8 +30,18 @@ EVENTS_PATH = "/api/v1/events"
 PURCHASE_EFFECT = "purchase"
 MIN_URL_LENGTH = 7
 """Tracify's SDK refuses shorter ``url`` values."""
-ATTRIBUTION_PARAM_PREFIXES = ("utm_", "trc_")
-"""Landing-page parameters Tracify attributes on; others (``_bt``, ``fbclid``…) stay behind."""
+SHOPIFY_INTERNAL_PARAMS = frozenset(
+    {"_bt", "_pos", "_sid", "_ss", "_psq", "_v", "_ab", "_fd", "_sc", "preview_theme_id"}
+)
+"""Landing-page parameters Shopify adds for itself, which say nothing about where the buyer
+came from: ``_bt`` (a token Shopify appends to links it generates), ``_pos``/``_sid``/``_ss``
+(search-result position and search ids), ``_psq``/``_v`` (predictive search) and
+``_ab``/``_fd``/``_sc``/``preview_theme_id`` (theme previews). Every other parameter (``utm_*``,
+``trc_*``, click ids such as ``gclid``, ``fbclid``, ``ttclid``, ``msclkid``, ``wbraid``) goes
+into ``data`` as Tracify's docs ask."""
+_PURCHASE_KEYS = frozenset({"origin", "referer", "order_id", "currency", "cc", "amount"})
+_ITEM_KEY = re.compile(r"(?:ITEM|AMT|QTY)[0-9]+", re.IGNORECASE)
+"""Landing parameters named like purchase fields are left out: they would pose as order facts."""
 
 SKIP_REASONS: dict[EventKind, str] = {
     EventKind.ORDER_FULFILLED: "Tracify has no fulfilment event; the purchase was reported when the order was placed",
@@ -133,16 +144,18 @@ def _split(url: str | None) -> SplitResult:
 
 
 def _attribution_params(order: Order) -> dict[str, str]:
-    return {
-        key: value
-        for key, value in order.client.landing_params.items()
-        if value and key.lower().startswith(ATTRIBUTION_PARAM_PREFIXES)
-    }
+    return {key: value for key, value in order.client.landing_params.items() if value and _kept_param(key)}
+
+
+def _kept_param(key: str) -> bool:
+    lowered = key.lower()
+    return not (lowered in SHOPIFY_INTERNAL_PARAMS or lowered in _PURCHASE_KEYS or _ITEM_KEY.fullmatch(key))
 
 
 def _purchase_data(order: Order, origin: str, settings: TracifySettings) -> dict[str, str]:
     """``data`` of the purchase. ``AMTn`` is the unit price: in Tracify's own example the items
-    (25 * 2 + 50 * 1) add up to the order amount only when read that way."""
+    (25 * 2 + 50 * 1) add up to the order amount only when read that way. It is the price the
+    buyer paid per unit, after the line's discounts, so the items agree with ``amount``."""
     currency = order.buyer_currency if settings.currency == "buyer" else order.currency
 
     def text(amount: Money) -> str:
@@ -159,9 +172,19 @@ def _purchase_data(order: Order, origin: str, settings: TracifySettings) -> dict
     data["amount"] = text(order.amounts.total)
     for number, line in enumerate(order.lines, start=1):
         data[f"ITEM{number}"] = _item_label(line, settings)
-        data[f"AMT{number}"] = text(line.unit_price)
+        data[f"AMT{number}"] = text(_paid_unit_price(line))
         data[f"QTY{number}"] = str(line.quantity)
     return data
+
+
+def _paid_unit_price(line: LineItem) -> Money:
+    """The unit price less the line's discounts spread over its units (both currencies)."""
+    if (not line.discount.shop and not line.discount.buyer) or line.quantity <= 0:
+        return line.unit_price
+    return Money(
+        shop=line.unit_price.shop - line.discount.shop / line.quantity,
+        buyer=line.unit_price.buyer - line.discount.buyer / line.quantity,
+    )
 
 
 def _item_label(line: LineItem, settings: TracifySettings) -> str:
