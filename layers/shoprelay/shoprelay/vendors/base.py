@@ -16,93 +16,133 @@ from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 import msgspec
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from shoprelay.canonical import CanonicalEvent, EventKind, Order
+from shoprelay.problems import SettingsError, settings_problems
+from shoprelay.vendors.addresses import check_endpoint
 from shoprelay.vendors.wire import form_bytes, json_bytes
 
 
-class Secret:
-    """A credential that never shows itself in a repr, a log line or a traceback."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def get_secret_value(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    def __str__(self) -> str:
-        return "**********"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or only spaces")
+    return value
 
 
-def _decode_custom(kind: type[Any], value: Any) -> Any:
-    """msgspec's hook for the types it does not know; errors become located problems."""
-    if kind is Secret:
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError("must be a non-empty string")
-        return Secret(value)
-    raise NotImplementedError(kind)
+def _credential_not_blank(value: SecretStr) -> SecretStr:
+    _not_blank(value.get_secret_value())
+    return value
 
 
-NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1), AfterValidator(_not_blank)]
+"""Text that must say something: an id or a name the vendor matches on."""
+
+Credential = Annotated[SecretStr, Field(min_length=1), AfterValidator(_credential_not_blank)]
+"""A key or token: kept out of every repr, str, log line and traceback, shown only where it is
+sent (``get_secret_value()``), and described as write-only in the JSON Schema."""
+
+Endpoint = Annotated[str, AfterValidator(check_endpoint), WithJsonSchema({"type": "string", "format": "uri"})]
+"""A base URL vendor calls may go to: see :mod:`shoprelay.vendors.addresses`."""
 
 MAX_IN_FLIGHT = 10
 """The most records one vendor invocation delivers at once: the queues' ``BatchSize`` in
 template.yaml, so a full batch can run side by side and more could never be in flight."""
 
 
-class VendorSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class VendorSettings(BaseModel):
     """Settings every vendor shares; each vendor extends it with its own fields.
 
-    Stored per shop as JSON in SSM (``/shoprelay/<stage>/shops/<shop>/vendors/<vendor>``).
-    Unknown keys are refused so that a typo in a setting is an error, not a silent default.
-    Build them with :meth:`parse`, which checks and converts every field (``"5"`` is taken
-    for a number, ``"true"`` for a flag, a string becomes a :class:`Secret`); the constructor
-    runs only the cross-field checks in ``__post_init__``.
+    Stored per shop as JSON in SSM (``/shoprelay/<stage>/shops/<shop>/vendors/<vendor>``) and
+    written by people, so they are checked as a whole and every problem is named: unknown
+    keys are refused (a typo is an error, not a silent default), numbers and flags may be
+    written as text (``"5"``, ``"true"``), and no message repeats the rejected value, which
+    could be a key pasted into the wrong setting. Build them with :meth:`parse`.
     """
 
-    enabled: bool = True
-    endpoint: str | None = None
-    """Base URL that replaces the vendor's production host (sandboxes, proxies, staging)."""
-    order_id_field: Literal["id", "name", "number"] = "id"
-    """Which shop order id the vendor receives; it must match what the storefront tag sends."""
-    currency: Literal["shop", "buyer"] = "shop"
-    """For single-currency vendors: send shop-currency amounts or what the buyer paid."""
-    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=30)] = 5.0
-    send_test_orders: bool = False
-    """Relay events the shop marks as tests (bogus gateway, test mode); off so test orders
-    never reach a vendor's production reports."""
-    max_in_flight: Annotated[int, msgspec.Meta(ge=1, le=MAX_IN_FLIGHT)] = MAX_IN_FLIGHT
-    """How many of the shop's records one invocation may have at the vendor at once.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
-    A vendor call mostly waits on the vendor, so a batch delivered one record after another
-    lasts about ten answers, and Lambda bills all of it. By default the whole batch goes at
-    once, and the invocation lasts about as long as its slowest order. The vendor then sees
-    up to this many requests per running invocation (times the queue's MaximumConcurrency),
-    so a vendor that limits concurrent requests per account wants a lower value; 1 delivers
-    one record after another. Records of one order never overlap, whatever the value. A batch
-    with several shops bounds each shop by its own value, since each has its own account and
-    limits at the vendor.
-    """
+    enabled: bool = Field(True, description="`false` keeps the settings but relays nothing to this vendor.")
+    endpoint: Endpoint | None = Field(
+        None,
+        description=(
+            "Base URL that replaces the vendor's production host (a sandbox, a proxy, a staging API). "
+            "It must use https and name a public host; plain http is accepted only for loopback "
+            "(`127.0.0.1`, `::1`, `localhost`), where the local sandboxes listen. Private, link-local "
+            "and metadata addresses are refused. Host names are not resolved when settings are "
+            "checked, so only addresses written literally are judged."
+        ),
+    )
+    order_id_field: Literal["id", "name", "number"] = Field(
+        "id",
+        description=(
+            "Which shop order id the vendor receives: the numeric `id`, the `name` (`#1001`) or the "
+            "`number`. It must match what the storefront tag sends, or web and server events never meet."
+        ),
+    )
+    currency: Literal["shop", "buyer"] = Field(
+        "shop",
+        description=(
+            "For vendors that take one currency per event: send amounts in the shop's currency, or "
+            "`buyer` for what the buyer paid (the presentment currency)."
+        ),
+    )
+    timeout_seconds: float = Field(
+        5.0, gt=0, le=30, description="Read timeout of each vendor call, in seconds (the connect timeout is 3 s)."
+    )
+    send_test_orders: bool = Field(
+        False,
+        description=(
+            "Relay events of orders the shop marks as tests (bogus gateway, test mode). Off, so test "
+            "orders never reach a vendor's production reports."
+        ),
+    )
+    # A vendor call mostly waits on the vendor, so a batch delivered one record after another
+    # lasts about ten answers, and Lambda bills all of it; by default the whole batch goes at
+    # once. A batch with several shops bounds each shop by its own value, since each has its
+    # own account and limits at the vendor.
+    max_in_flight: int = Field(
+        MAX_IN_FLIGHT,
+        ge=1,
+        le=MAX_IN_FLIGHT,
+        description=(
+            "How many of the shop's records one invocation may have at the vendor at once (a full "
+            "batch is 10). Records of one order never overlap, whatever the value. Each running "
+            "invocation of the vendor's queue can have this many requests open, so a vendor that "
+            "limits concurrent requests per account wants a lower value; 1 sends one record after "
+            "another."
+        ),
+    )
+    requests_per_second: float | None = Field(
+        None,
+        gt=0,
+        le=10_000,
+        description=(
+            "The most requests per second this shop's account takes at the vendor, across every "
+            "invocation: calls wait for their turn instead of being refused with a 429. Unset: no "
+            "pacing, for vendors that publish no limit."
+        ),
+    )
 
     @classmethod
     def parse(cls, raw: Any) -> Self:
         """Check ``raw`` (the parsed SSM JSON) field by field.
 
-        Raises ``msgspec.ValidationError``; :func:`shoprelay.problems.first_problem` names
-        the field and what is wrong with it.
+        Raises :class:`~shoprelay.problems.SettingsError` naming every problem.
         """
-        return msgspec.convert(raw, type=cls, strict=False, dec_hook=_decode_custom)
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as error:
+            raise SettingsError(settings_problems(error)) from None
 
 
 class VendorRequest(msgspec.Struct, frozen=True, kw_only=True, dict=True):
@@ -339,6 +379,16 @@ def translate_for_shop[S: VendorSettings](vendor: Vendor[S], event: CanonicalEve
     """
     if not settings.enabled:
         return Translation.skip(f"{vendor.name} is disabled for {event.shop}")
-    if event.test and not settings.send_test_orders:
+    if is_test_event(event) and not settings.send_test_orders:
         return Translation.skip("test order (send_test_orders is off)")
     return vendor.translate(event, settings)
+
+
+def is_test_event(event: CanonicalEvent) -> bool:
+    """Whether the event belongs to a test order, whichever way it says so.
+
+    A refund body carries no test flag of its own: only the order it belongs to does, which
+    the ingress adds from order memory. Asking both keeps a test order's refunds, cancellations
+    and updates out of vendor reports just like the test order itself.
+    """
+    return event.test or (event.order is not None and event.order.test)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from shoprelay.vendors.base import NonEmpty, VendorSettings
+from pydantic import Field
+
+from shoprelay.vendors.base import Credential, VendorSettings
 
 
-class AcmeSettings(VendorSettings, frozen=True, kw_only=True):
+class AcmeSettings(VendorSettings):
     """Acme identifies the account by its API key alone."""
 
-    api_key: NonEmpty
-    """The key Acme's dashboard shows, sent as ``X-Api-Key``."""
+    api_key: Credential = Field(description="The key Acme's dashboard shows, sent as `X-Api-Key`.")

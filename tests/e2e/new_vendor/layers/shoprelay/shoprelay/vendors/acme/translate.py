@@ -16,7 +16,11 @@ def _order(event: CanonicalEvent, settings: AcmeSettings) -> Translation:
     body["total"] = str(order.amounts.total.shop)
     return Translation.send(
         VendorRequest(
-            method="POST", url=f"{base}/orders", effect="ORDER", headers={"X-Api-Key": settings.api_key}, json_body=body
+            method="POST",
+            url=f"{base}/orders",
+            effect="ORDER",
+            headers={"X-Api-Key": settings.api_key.get_secret_value()},
+            json_body=body,
         )
     )
 
