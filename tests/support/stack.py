@@ -11,8 +11,9 @@ from shoprelay_tools.stack.lambda_runtime import FakeContext, Handler, PollResul
 from shoprelay_tools.stack.provision import Stack, aws_clients, provision
 
 _HANDLERS: dict[tuple[str, str, str], Handler] = {}
-FAST_RETRIES = {"RETRY_BASE_SECONDS": "0"}
-"""Backoff of zero seconds, so a test sees its retries at once."""
+FAST_RETRIES = {"RETRY_BASE_SECONDS": "0", "RETRY_HOURS": "0"}
+"""Backoff of zero seconds, so a test sees its retries at once, and no retry window beyond
+the fixed attempts, so a test sees a failing record reach the DLQ after them."""
 
 
 @dataclass
@@ -33,7 +34,16 @@ class LocalAws:
         secret: str = DEMO_SECRET,
         previous_secret: str | None = None,
     ) -> None:
-        seed_shop(self.clients["ssm"], self.prefix, shop, secret, vendors, previous_secret=previous_secret)
+        seed_shop(
+            self.clients["ssm"],
+            self.prefix,
+            shop,
+            secret,
+            vendors,
+            previous_secret=previous_secret,
+            dynamodb=self.clients["dynamodb"],
+            table=self.stack.tables["StateTable"],
+        )
 
     extra_env: dict[str, str] = field(default_factory=lambda: dict(FAST_RETRIES))
 

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shoprelay.delivery.backoff import MAX_VISIBILITY_SECONDS, attempt_budget, parse_retry_after, visibility_for
+from shoprelay.delivery.backoff import (
+    MAX_VISIBILITY_SECONDS,
+    RetryPolicy,
+    attempt_budget,
+    parse_retry_after,
+    receive_ceiling,
+    visibility_for,
+)
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -89,3 +96,48 @@ def test_backoff_doubles_from_the_base_up_to_its_cap() -> None:
 
 def test_the_attempt_budget_is_five_attempts_and_keeps_a_receive_in_reserve() -> None:
     assert [attempt_budget(n) for n in (1, 2, 6, 10, 100)] == [1, 1, 5, 5, 5]
+
+
+def test_a_failing_record_is_retried_for_at_least_six_hours_by_default() -> None:
+    policy = RetryPolicy()
+    waited, attempts = 0, 1
+    while not policy.exhausted(attempts, 100, waited):
+        waited += policy.delay(attempts)
+        attempts += 1
+    assert waited >= 6 * 3600
+    assert attempts == policy.attempts_to_cover() < receive_ceiling(100)
+    assert max(policy.delay(n) for n in range(1, attempts)) <= MAX_VISIBILITY_SECONDS
+
+
+def test_the_window_does_not_shorten_the_fixed_attempts() -> None:
+    policy = RetryPolicy(window_seconds=0)
+    assert [policy.exhausted(n, 100, 10**6) for n in range(1, 7)] == [False] * 4 + [True] * 2
+    assert not RetryPolicy().exhausted(50, 100, 3600)
+
+
+def test_short_retry_afters_stop_at_the_receive_ceiling_with_receives_in_reserve() -> None:
+    policy = RetryPolicy()
+    assert receive_ceiling(100) == 95
+    assert not policy.exhausted(94, 100, 60)
+    assert policy.exhausted(95, 100, 60)
+    assert receive_ceiling(10) == 5
+    assert receive_ceiling(2) == 1
+
+
+def test_retry_after_is_honoured_within_sqs_bounds_and_unscaled() -> None:
+    policy = RetryPolicy(scale=1 / 60)
+    assert policy.delay(3, 42) == 42
+    assert policy.delay(3, 10**9) == MAX_VISIBILITY_SECONDS
+
+
+def test_scale_compresses_waits_and_window_alike() -> None:
+    policy = RetryPolicy(scale=1 / 60)
+    assert [policy.delay(n) for n in range(1, 11)] == [1, 1, 1, 2, 3, 6, 11, 22, 30, 30]
+    assert policy.window() == 360
+    assert not policy.exhausted(20, 100, 359)
+    assert policy.exhausted(20, 100, 360)
+
+
+def test_the_environment_configures_the_policy() -> None:
+    policy = RetryPolicy.from_environment({"RETRY_HOURS": "8", "RETRY_TIME_SCALE": "0.5", "RETRY_BASE_SECONDS": "0"})
+    assert (policy.window(), policy.delay(4)) == (4 * 3600, 0)

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import msgspec.inspect
 import pytest
 
+from shoprelay.delivery.backoff import CAP_SECONDS, MAX_VISIBILITY_SECONDS, RetryPolicy, receive_ceiling
 from shoprelay.delivery.deadline import invocation_seconds, prepare_seconds, record_seconds
 from shoprelay.delivery.processor import EFFECT_LEASE_SECONDS
 from shoprelay.vendors import load_vendor, vendor_names
@@ -69,10 +69,8 @@ def queue_of(function: Mapping[str, Any]) -> dict[str, Any]:
 
 def largest_timeout_seconds(vendor: str) -> float:
     """The upper bound the vendor's settings model puts on ``timeout_seconds``."""
-    info = msgspec.inspect.type_info(load_vendor(vendor).settings_model)
-    assert isinstance(info, msgspec.inspect.StructType)
-    (field,) = (f for f in info.fields if f.name == "timeout_seconds")
-    bound = getattr(field.type, "le", None)
+    schema = load_vendor(vendor).settings_model.model_json_schema()
+    bound = schema["properties"]["timeout_seconds"].get("maximum")
     assert bound is not None, f"{vendor}: timeout_seconds has no upper bound, so no timeout can hold a record"
     return float(bound)
 
@@ -127,3 +125,65 @@ def test_the_vendor_blocks_agree() -> None:
         for f in FUNCTIONS.values()
     }
     assert len(shapes) == 1, shapes
+
+
+def retry_parameter(function: Mapping[str, Any]) -> dict[str, Any]:
+    reference = function["Environment"]["Variables"]["RETRY_HOURS"]
+    assert set(reference) == {"Ref"}, "RETRY_HOURS must come from the vendor's parameter"
+    return dict(TEMPLATE["Parameters"][reference["Ref"]])
+
+
+@pytest.mark.parametrize("vendor", sorted(FUNCTIONS))
+def test_a_retryable_failure_is_retried_for_six_hours_by_default(vendor: str) -> None:
+    parameter = retry_parameter(FUNCTIONS[vendor])
+    assert float(parameter["Default"]) >= 6
+
+
+@pytest.mark.parametrize("vendor", sorted(FUNCTIONS))
+def test_the_longest_retry_window_fits_in_the_queues_receives(vendor: str) -> None:
+    """The backoff's attempts over the largest RetryHours allowed, below the receive ceiling,
+    so the function, not SQS's reasonless redrive, ends a record that keeps failing."""
+    parameter = retry_parameter(FUNCTIONS[vendor])
+    longest = RetryPolicy(window_seconds=float(parameter["MaxValue"]) * 3600)
+    receives = int(number(queue_of(FUNCTIONS[vendor])["RedrivePolicy"]["maxReceiveCount"]))
+    assert longest.attempts_to_cover() < receive_ceiling(receives)
+    assert longest.cap_seconds <= MAX_VISIBILITY_SECONDS
+
+
+@pytest.mark.parametrize("vendor", sorted(FUNCTIONS))
+def test_the_retry_window_fits_in_the_queues_retention(vendor: str) -> None:
+    parameter = retry_parameter(FUNCTIONS[vendor])
+    retention = number(queue_of(FUNCTIONS[vendor])["MessageRetentionPeriod"])
+    assert float(parameter["MaxValue"]) * 3600 + CAP_SECONDS < retention
+
+
+def test_the_route_takes_at_least_a_thousand_webhooks_a_second_by_default() -> None:
+    settings = RESOURCES["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    assert number(settings["ThrottlingRateLimit"]) >= 1000
+    assert number(settings["ThrottlingBurstLimit"]) >= number(settings["ThrottlingRateLimit"])
+    # within the account's API Gateway quota (10,000 requests/s, burst 5,000 per Region)
+    rate, burst = (TEMPLATE["Parameters"][settings[k]["Ref"]] for k in ("ThrottlingRateLimit", "ThrottlingBurstLimit"))
+    assert (rate["MaxValue"], burst["MaxValue"]) == (10_000, 5_000)
+
+
+FAIR_QUEUE_IN_FLIGHT = 30
+"""SQS fair queues take a message group for a noisy neighbour only with at least this many of
+its messages in flight (and over 10 % of the queue's)."""
+
+
+@pytest.mark.parametrize("vendor", sorted(FUNCTIONS))
+def test_a_queue_can_have_enough_of_one_shop_in_flight_for_fair_queues_to_act(vendor: str) -> None:
+    source = sqs_source(FUNCTIONS[vendor])
+    concurrency = number(source["ScalingConfig"]["MaximumConcurrency"])
+    assert concurrency * number(source.get("BatchSize", LARGEST_BATCH)) >= FAIR_QUEUE_IN_FLIGHT
+
+
+def test_the_pause_read_takes_no_longer_than_the_settings_read_beside_it() -> None:
+    """Read side by side with the shops' settings, it adds nothing to a record's worst case."""
+    from shoprelay import aws
+    from shoprelay.delivery.app import PAUSE_READ_ATTEMPTS
+    from shoprelay.delivery.deadline import PREPARE_CALLS, aws_seconds
+
+    pause_read = aws.budget("dynamodb", PAUSE_READ_ATTEMPTS).worst_case_seconds()
+    assert pause_read <= aws_seconds(("ssm",))
+    assert "dynamodb" not in PREPARE_CALLS

@@ -6,6 +6,7 @@ nothing listens on, so a request that slipped through would fail the delivery lo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from support.webhooks import fixture_json
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.delivery.processor import VendorDelivery, subject_of
 from shoprelay.state import StateTable
+from shoprelay.state.table import ClaimOutcome
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import translate_for_shop
 
@@ -75,7 +77,7 @@ def placed(financial_status: str = "paid") -> CanonicalEvent:
 
 def mark_done(table: StateTable, vendor: str, event: CanonicalEvent, key: str) -> None:
     subject = f"{event.shop}#{vendor}#{subject_of(event)}"
-    assert table.claim_effect(subject, key, lease_seconds=60, ttl_seconds=DAY)
+    assert table.claim_effect(subject, key, lease_seconds=60, ttl_seconds=DAY) is ClaimOutcome.CLAIMED
     table.complete_effect(subject, key)
 
 
@@ -89,6 +91,28 @@ def test_an_effect_already_delivered_is_not_sent_again(table: StateTable) -> Non
     result = vendor.deliver(event)
 
     assert (result.outcome, result.reason) == ("skipped", f"{request.effect} already delivered")
+
+
+def test_a_claim_alone_decides_requests_that_nothing_supersedes(table: StateTable) -> None:
+    # GIVEN Corvidae's purchase (superseded by nothing, not repeatable) already delivered
+    queries: list[str] = []
+    table.client.meta.events.register("before-call.dynamodb.Query", lambda **_: queries.append("query"))
+    event = placed()
+    vendor = delivery("corvidae", table)
+    settings = vendor.vendor.settings_model.parse(SETTINGS["corvidae"])
+    (request,) = translate_for_shop(vendor.vendor, event, settings).requests
+    assert not request.superseded_by
+    assert not request.repeatable
+    mark_done(table, "corvidae", event, f"{request.effect}#{request.part}")
+    # WHEN it arrives again, THEN its claim finds it done: skipped, without reading the order's effects
+    assert vendor.deliver(event).reason == f"{request.effect} already delivered"
+    assert queries == []
+    # AND MyTracker, whose ADD a PAY supersedes, reads them first
+    mytracker = delivery("mytracker", table)
+    pending = placed(financial_status="pending")
+    mark_done(table, "mytracker", pending, "PAY#1")
+    assert mytracker.deliver(pending).outcome == "skipped"
+    assert queries == ["query"]
 
 
 def test_an_effect_superseded_by_one_already_delivered_is_not_sent(table: StateTable) -> None:
@@ -107,3 +131,19 @@ def test_an_effect_superseded_by_one_already_delivered_is_not_sent(table: StateT
     assert result.outcome == "skipped"
     assert result.reason is not None
     assert "superseded: PAY already delivered" in result.reason
+
+
+def test_an_event_from_a_newer_ingress_waits_for_the_updated_function(table: StateTable) -> None:
+    # GIVEN an event carrying a field this version's canonical model does not have (a deploy
+    # updates the ingress before this function)
+    from shoprelay.canonical import to_json
+    from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
+
+    document = json.loads(to_json(placed()))
+    document["order"]["lines"][0]["added_by_a_later_version"] = 1
+    # THEN the record is retried later, not dead-lettered
+    with pytest.raises(RetryableDeliveryError, match="does not know"):
+        delivery("corvidae", table).parse(json.dumps(document))
+    # AND a body that is not an event at all is still permanent
+    with pytest.raises(PermanentDeliveryError):
+        delivery("corvidae", table).parse(json.dumps({"order": "nonsense"}))

@@ -96,6 +96,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="instead: a flash sale, 2000 webhooks for one shop as fast as the stack takes them, no faults "
         "(--quick: 150); reports ingress p99, each queue's drain time and accept -> delivered, and the checks",
     )
+    parser.add_argument(
+        "--outage",
+        action="store_true",
+        help="instead: tracify down (503) for 180 s while 200 webhooks arrive (--quick: 60), retries compressed "
+        "60-fold; checks that nothing is dead-lettered and everything is delivered once it is back",
+    )
     parser.add_argument("--log-file", type=Path, help="where the functions' JSON logs go (default: a temp file)")
     parser.add_argument("--root", type=Path, help="directory holding template.yaml (default: found automatically)")
 
@@ -117,6 +123,13 @@ def _given(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from shoprelay_tools.prove.outcome import ProveConfig, quick_config
     from shoprelay_tools.prove.run import run_prove
+
+    if args.outage:
+        from shoprelay_tools.prove.outage import outage_config, run_outage
+
+        given = _given(args)
+        given.pop("bad", None)
+        return run_outage(outage_config(quick=args.quick, **given), sys.stdout)
 
     if args.burst:
         from shoprelay_tools.prove.burst import burst_config, run_burst

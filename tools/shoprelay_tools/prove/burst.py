@@ -2,11 +2,19 @@
 
 The soak's machinery (the stack, the functions in processes, Shopify's sender, the settling
 and the reconciliation) runs a plan of one shop's webhooks with no faults and no crash, from
-many client threads at once. What it reports is how the relay copes with the backlog: the
-ingress's answer times as the sender sees them, how long each vendor's queue takes to drain,
-and the time from a webhook's 2xx to each vendor's delivery, with every invariant of the
-soak still checked. It also reads the functions' log back and reports the bytes logged per
-webhook and per vendor message, which the cost model prices.
+many client threads at once, while a second, quiet shop posts one webhook for every
+:data:`QUIET_EVERY` of the sale's, spread through it. What it reports is how the relay copes
+with the backlog: the ingress's answer times as the sender sees them, how long each vendor's
+queue takes to drain, and the time from a webhook's 2xx to each vendor's delivery, for each
+shop side by side, with every invariant of the soak still checked. It also reads the
+functions' log back and reports the bytes logged per webhook and per vendor message, which
+the cost model prices.
+
+The quiet shop's figure is what fairness is about. On AWS the queues are fair queues (the
+ingress publishes with the shop as message group), so the quiet shop's messages are handed
+to the functions ahead of the sale's backlog. The local emulator keeps one first-in, first-out
+order for all of a queue's messages, so locally the quiet shop waits behind the sale as it
+would without fair queues: the local figure is the case fair queues exist for, not their effect.
 """
 
 from __future__ import annotations
@@ -26,11 +34,11 @@ from typing import Any, TextIO
 from shoprelay_tools.prove.emulator import hardened_moto
 from shoprelay_tools.prove.faults import FaultRates
 from shoprelay_tools.prove.outcome import ProveConfig
-from shoprelay_tools.prove.reconcile import Attempt, SoakResult, percentile, reconcile
+from shoprelay_tools.prove.reconcile import Attempt, Ledger, SoakEvidence, SoakResult, percentile, reconcile
 from shoprelay_tools.prove.run import _rig, _seed_shops
 from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
 from shoprelay_tools.prove.soak import Soak, SoakRun, repeatable_requests
-from shoprelay_tools.prove.workload import PROVE_SHOPS, Webhook, WorkloadBuilder
+from shoprelay_tools.prove.workload import PROVE_SHOPS, Plan, Webhook, WorkloadBuilder
 
 BURST_WEBHOOKS = 2000
 QUICK_BURST_WEBHOOKS = 150
@@ -38,6 +46,9 @@ BURST_POSTERS = 8
 NO_FAULTS = FaultRates(unavailable=0.0, throttled=0.0, timeout=0.0, reset=0.0, bad_request=0.0)
 SHOP = PROVE_SHOPS[0]
 """The shop of the sale: every vendor enabled."""
+QUIET = PROVE_SHOPS[1]
+"""The shop going about its usual business during the sale."""
+QUIET_EVERY = 20
 
 
 def burst_config(*, quick: bool = False, **given: Any) -> ProveConfig:
@@ -109,6 +120,8 @@ class BurstFigures:
     peak_depth: dict[str, int]
     result: SoakResult
     logged: dict[str, dict[str, float]] = field(default_factory=dict)
+    per_shop: dict[str, list[float]] = field(default_factory=dict)
+    """Accept -> delivered seconds of each shop's (event, vendor) pairs."""
 
     def summary(self) -> dict[str, Any]:
         """The figures as plain data (what the report prints, for a JSON file or a test)."""
@@ -122,6 +135,14 @@ class BurstFigures:
             "accept_to_delivered_p50_s": percentile(self.result.latency_delivered, 0.5),
             "accept_to_delivered_p99_s": percentile(self.result.latency_delivered, 0.99),
             "delivered": len(self.result.latency_delivered),
+            "per_shop": {
+                shop: {
+                    "accept_to_delivered_p50_s": percentile(seconds, 0.5),
+                    "accept_to_delivered_p99_s": percentile(seconds, 0.99),
+                    "delivered": len(seconds),
+                }
+                for shop, seconds in self.per_shop.items()
+            },
             "invariants_held": self.result.ok,
             "logged": self.logged,
         }
@@ -156,7 +177,33 @@ def logged_bytes(path: Path) -> dict[str, dict[str, float]]:
     return {kind: {"lines": len(sizes), "bytes_per_line": sum(sizes) / len(sizes)} for kind, sizes in kinds.items()}
 
 
-def _soak(rig: Any, config: ProveConfig, out: TextIO) -> tuple[Soak, TimedSender]:
+def per_shop_latency(evidence: SoakEvidence) -> dict[str, list[float]]:
+    """Accept -> first delivery of each (vendor, event) pair, by the event's shop."""
+    ledger = Ledger(evidence)
+    seconds: dict[str, list[float]] = defaultdict(list)
+    for pair, verdict in ledger.verdicts.items():
+        if verdict.first_delivered is not None:
+            accepted = ledger.expected[pair]
+            seconds[accepted.shop].append(verdict.first_delivered - accepted.accepted_at)
+    return dict(seconds)
+
+
+def interleaved(loud: Plan, quiet: Plan) -> Plan:
+    """The sale's chains with the quiet shop's spread evenly among them, in posting order."""
+    chains: list[list[Webhook]] = []
+    step = max(1, len(loud.chains) // max(1, len(quiet.chains)))
+    waiting = list(quiet.chains)
+    for index, chain in enumerate(loud.chains):
+        chains.append(chain)
+        if waiting and index % step == step // 2:
+            chains.append(waiting.pop(0))
+    return Plan(chains=chains + waiting, seed=loud.seed)
+
+
+def _soak(
+    rig: Any, config: ProveConfig, out: TextIO, *, quiet: bool = True, label: str = "burst"
+) -> tuple[Soak, TimedSender]:
+    """The sale's soak, with the quiet shop's webhooks among it unless ``quiet`` is off."""
     stack = rig.stack
     demo, expected = _seed_shops(stack, config)
     visibility = config.visibility_timeout or max(p.spec.timeout for p in stack.pollers)
@@ -166,8 +213,12 @@ def _soak(rig: Any, config: ProveConfig, out: TextIO) -> tuple[Soak, TimedSender
         )
     rig.fleet.take_over()
     max_body = int(stack.stack.parameters.get("MaxBodyBytes", 2 * 1024 * 1024))
-    builder = WorkloadBuilder(int(config.seed or 0), shops=(SHOP,), duplicate_rate=0.0, max_body_bytes=max_body)
-    plan = builder.plan(config.webhooks)
+    seed = int(config.seed or 0)
+    plan = WorkloadBuilder(seed, shops=(SHOP,), duplicate_rate=0.0, max_body_bytes=max_body).plan(config.webhooks)
+    shops = (SHOP, QUIET) if quiet else (SHOP,)
+    if quiet:
+        calm = WorkloadBuilder(seed + 1, shops=(QUIET,), duplicate_rate=0.0, max_body_bytes=max_body)
+        plan = interleaved(plan, calm.plan(max(5, config.webhooks // QUIET_EVERY)))
     sender = TimedSender(stack.webhook_url(), RetrySchedule(config.shopify_retry_window))
     soak = Soak(
         stack,
@@ -175,16 +226,17 @@ def _soak(rig: Any, config: ProveConfig, out: TextIO) -> tuple[Soak, TimedSender
         rig.recorder,
         plan,
         sender=sender,
-        expected_vendors={SHOP.domain: expected[SHOP.domain]},
-        repeatable=repeatable_requests([SHOP.settings(demo)]),
+        expected_vendors={shop.domain: expected[shop.domain] for shop in shops},
+        repeatable=repeatable_requests([shop.settings(demo) for shop in shops]),
         out=out,
         posters=config.posters,
         restart_at=None,
         settle_timeout=config.settle_timeout,
         progress_every=config.progress_every,
     )
+    also = f", and {len(plan.webhooks) - config.webhooks} for {QUIET.domain} among them" if quiet else ""
     print(
-        f"burst: {config.webhooks} webhooks for {SHOP.domain} ({', '.join(expected[SHOP.domain])}) from "
+        f"{label}: {config.webhooks} webhooks for {SHOP.domain} ({', '.join(expected[SHOP.domain])}){also}, from "
         f"{config.posters} threads; {config.concurrency} invocations per vendor queue; no faults",
         file=out,
         flush=True,
@@ -213,16 +265,20 @@ def measure_burst(config: ProveConfig, out: TextIO) -> BurstFigures:
             drain_seconds=_drain_seconds(run),
             peak_depth=dict(depths.peaks),
             result=reconcile(run.evidence),
+            per_shop=per_shop_latency(run.evidence),
         )
     figures.logged = logged_bytes(config.log_file)  # type: ignore[arg-type]
     return figures
 
 
+def seconds_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
 def render(figures: BurstFigures) -> str:
     summary = figures.summary()
 
-    def seconds(value: float | None) -> str:
-        return "-" if value is None else f"{value:.2f} s"
+    seconds = seconds_text
 
     lines = [
         f"burst: {summary['webhooks']} webhooks posted in {figures.posting_seconds:.1f} s "
@@ -232,6 +288,12 @@ def render(figures: BurstFigures) -> str:
         f"  accept -> delivered  p50 {seconds(summary['accept_to_delivered_p50_s'])}, "
         f"p99 {seconds(summary['accept_to_delivered_p99_s'])} (n={summary['delivered']})",
     ]
+    for shop, times in sorted(figures.per_shop.items(), key=lambda item: -len(item[1])):
+        role = "the sale" if shop == SHOP.domain else "a quiet shop meanwhile"
+        lines.append(
+            f"  {shop} ({role}): accept -> delivered p50 {seconds_text(percentile(times, 0.5))}, "
+            f"p99 {seconds_text(percentile(times, 0.99))} (n={len(times)})"
+        )
     for vendor, drained in figures.drain_seconds.items():
         peak = figures.peak_depth.get(vendor, 0)
         lines.append(f"  {vendor:<10} queue drained {drained:6.1f} s after the first post (peak depth {peak})")

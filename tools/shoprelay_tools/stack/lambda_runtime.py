@@ -112,6 +112,7 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
                     "SentTimestamp": attributes.get("SentTimestamp", "0"),
                     "SenderId": attributes.get("SenderId", "local"),
                     "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp", "0"),
+                    **({"MessageGroupId": attributes["MessageGroupId"]} if "MessageGroupId" in attributes else {}),
                 },
                 "messageAttributes": {
                     key: {

@@ -6,7 +6,9 @@ template.yaml sets; the per-record logic is :class:`~shoprelay.delivery.processo
 A batch's records run side by side, at most ``max_in_flight`` of a shop at once, with the
 records of one order one after another (:mod:`shoprelay.delivery.batch`). A record starts only
 when its worst case fits in the invocation's remaining time (:mod:`shoprelay.delivery.deadline`);
-the rest of the batch goes back to the queue unstarted.
+the rest of the batch goes back to the queue unstarted. A paused shop's records go back to the
+queue as delayed copies (:mod:`shoprelay.state.pauses`); a retryable failure is retried for
+the vendor's retry window (:class:`~shoprelay.delivery.backoff.RetryPolicy`).
 
 The partial batch response is a plain loop rather than Powertools' batch utility: the
 contract is one list of failed message ids, and the utility's imports (its typing and data
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -28,10 +31,10 @@ from typing import TYPE_CHECKING, Any, cast
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shoprelay.aws import aws_client
+from shoprelay.aws import SYNCHRONOUS_ATTEMPTS, aws_client
 from shoprelay.canonical import CanonicalEvent
 from shoprelay.config import load_vendor_settings
-from shoprelay.delivery.backoff import attempt_budget, visibility_for
+from shoprelay.delivery.backoff import RetryPolicy, attempt_budget
 from shoprelay.delivery.batch import HandBack, Pause, Schedule, out_of_time, pause_for
 from shoprelay.delivery.deadline import (
     CLOSING_CALLS,
@@ -41,9 +44,12 @@ from shoprelay.delivery.deadline import (
     aws_seconds,
     prepare_seconds,
 )
-from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
+from shoprelay.delivery.errors import REASON_CHARS, PermanentDeliveryError, RetryableDeliveryError
 from shoprelay.delivery.processor import CallRecord, SessionPerThread, VendorDelivery, build_parsers, subject_of
+from shoprelay.redaction import redact
 from shoprelay.state import StateTable
+from shoprelay.state.pacing import Pacer
+from shoprelay.state.pauses import PauseStore, ShopPause
 from shoprelay.state.payloads import PayloadStore
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import MAX_IN_FLIGHT
@@ -58,6 +64,12 @@ _METRICS_LOCK = threading.Lock()
 """Powertools adds a metric by reading, changing and storing its entry: one thread at a time."""
 
 _DAY = 24 * 3600
+PAUSE_RECHECK_SECONDS = 300
+"""How long a paused shop's record waits before it is looked at again (``PAUSE_RECHECK_SECONDS``)."""
+MAX_DELAY_SECONDS = 900
+"""SQS's longest message delay."""
+PAUSE_READ_ATTEMPTS = SYNCHRONOUS_ATTEMPTS
+"""One try for the batch's pause read: its worst case stays below the settings read beside it."""
 _DEFAULT_MAX_RECEIVE_COUNT = 10
 
 
@@ -93,6 +105,10 @@ class Opened:
             raise ValueError("a record read without an event or an error")
         return self.event
 
+    @property
+    def shop(self) -> str:
+        return self.event.shop if self.event is not None else ""
+
     def key(self) -> tuple[str, str]:
         """The shop whose bound the record counts against, and its lane (its order)."""
         if self.event is None:
@@ -120,16 +136,21 @@ class DeliveryFunction:
         sqs: SQSClient,
         queue_url: str,
         dead_letter_queue_url: str,
-        retry_base_seconds: int = 10,
+        retry: RetryPolicy | None = None,
+        pauses: PauseStore | None = None,
+        pause_recheck_seconds: int = PAUSE_RECHECK_SECONDS,
     ) -> None:
         self.delivery = delivery
         self.vendor = delivery.vendor.name
         self.sqs = sqs
         self.queue_url = queue_url
         self.dead_letter_queue_url = dead_letter_queue_url
-        self.retry_base_seconds = retry_base_seconds
+        self.retry = retry or RetryPolicy()
+        self.pauses = pauses
+        self.pause_recheck_seconds = max(0, min(pause_recheck_seconds, MAX_DELAY_SECONDS))
         self._max_receive_count: int | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._pause_pool: ThreadPoolExecutor | None = None
 
     def open(self, record: Mapping[str, Any], deadline: Deadline) -> Opened:
         """Read the record when there is time to, keeping any failure for :meth:`handle_record`."""
@@ -156,10 +177,10 @@ class DeliveryFunction:
             result = self.delivery.deliver(event, deadline)
         except RetryableDeliveryError as error:
             attempts = _receive_count(record)
-            if attempts >= attempt_budget(self.max_receive_count()):
-                return self._dead_letter(
-                    record, event, f"retries exhausted after {attempts} attempts: {error.reason}", status=error.status
-                )
+            waited = _waited_seconds(record)
+            if self.retry.exhausted(attempts, self.max_receive_count(), waited):
+                reason = f"retries exhausted after {attempts} attempts in {_duration(waited)}: {error.reason}"
+                return self._dead_letter(record, event, reason, status=error.status)
             delay = self._retry_later(record, attempts, error.retry_after)
             self._log_outcome(event, "retrying", error.reason, retry_in_seconds=delay, attempt=attempts)
             raise
@@ -209,9 +230,7 @@ class DeliveryFunction:
             {
                 "Id": str(index),
                 "ReceiptHandle": record["receiptHandle"],
-                "VisibilityTimeout": visibility_for(
-                    _receive_count(record), pause.retry_after, base_seconds=self.retry_base_seconds
-                ),
+                "VisibilityTimeout": self.retry.delay(_receive_count(record), pause.retry_after),
             }
             for index, record in enumerate(records)
         ]
@@ -251,7 +270,7 @@ class DeliveryFunction:
         try:
             attempts = _receive_count(record)
             budget = attempt_budget(self.max_receive_count())
-            if attempts < budget:
+            if not self.retry.exhausted(attempts, self.max_receive_count(), _waited_seconds(record)):
                 self._retry_later(record, attempts)
                 return False
             try:
@@ -272,7 +291,7 @@ class DeliveryFunction:
         """Offer the record again after its backoff (the vendor's ``Retry-After`` when given), not
         after the queue's whole visibility timeout: a failure, whether the vendor's or our own
         table stalling for a moment, is worth the same patience. Returns the delay."""
-        delay = visibility_for(attempts, retry_after, base_seconds=self.retry_base_seconds)
+        delay = self.retry.delay(attempts, retry_after)
         self.sqs.change_message_visibility(
             QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=delay
         )
@@ -297,13 +316,13 @@ class DeliveryFunction:
     ) -> str:
         """Park the record in the DLQ with why; only then does the source queue forget it."""
         attributes = {
-            "reason": reason[:1000],
+            "reason": redact(reason, REASON_CHARS),
             "vendor": self.vendor,
             "shop": event.shop if event else "",
             "event_id": event.id if event else "",
             "kind": event.kind.value if event else "",
             "status": str(status) if status is not None else "",
-            "vendor_error": (vendor_error or "")[:1000],
+            "vendor_error": redact(vendor_error),
             "failed_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "source_message_id": record["messageId"],
         }
@@ -323,7 +342,7 @@ class DeliveryFunction:
             extra={
                 "vendor": self.vendor,
                 "outcome": outcome,
-                "reason": reason,
+                "reason": redact(reason, REASON_CHARS) if reason else reason,
                 "shop": event.shop if event else None,
                 "event_id": event.id if event else None,
                 "kind": event.kind.value if event else None,
@@ -361,7 +380,15 @@ class DeliveryFunction:
         pool = self.pool()
         opened = list(pool.map(lambda record: self.open(record, deadline), records))
         stops = [(index, o.error) for index, o in enumerate(opened) if isinstance(o.error, NotStartedError)]
-        schedule = Schedule([o.key() for o in opened], {} if stops else self._bounds(opened, pool))
+        bounds: dict[str, int] = {}
+        parked: list[dict[str, str]] = []
+        if not stops:
+            bounds, held = self._shops(opened, pool)
+            if held:
+                parked = self._park([o for o in opened if o.shop in held], held, deadline, pool)
+                opened = [o for o in opened if o.shop not in held]
+                records = [o.record for o in opened]
+        schedule = Schedule([o.key() for o in opened], bounds)
         for index, error in stops:
             schedule.stop(index, out_of_time(error))
         failures = self._run(schedule, opened, deadline, pool)
@@ -370,21 +397,98 @@ class DeliveryFunction:
             by_reason.setdefault(why, []).append(records[index])
         for why, unstarted in by_reason.items():
             failures += self._hand_back(unstarted, why, deadline)
-        return failures
+        return parked + failures
 
     def pool(self) -> ThreadPoolExecutor:
         """The container's delivery threads, kept between invocations with their HTTP sessions."""
         if self._pool is None:
-            build_parsers(self.delivery.vendor.settings_model)  # before any thread decodes
+            build_parsers()  # before any thread decodes
             self._pool = ThreadPoolExecutor(max_workers=MAX_IN_FLIGHT, thread_name_prefix=f"{self.vendor}-delivery")
         return self._pool
 
-    def _bounds(self, opened: Sequence[Opened], pool: ThreadPoolExecutor) -> dict[str, int]:
-        """Each shop's ``max_in_flight``; records that could not be read call no vendor."""
-        shops = sorted({o.event.shop for o in opened if o.event is not None})
+    def _shops(self, opened: Sequence[Opened], pool: ThreadPoolExecutor) -> tuple[dict[str, int], dict[str, ShopPause]]:
+        """Each shop's ``max_in_flight``, and the shops paused at this vendor; records that could
+        not be read call no vendor.
+
+        The pauses are one read for the whole batch, on a thread of its own while the settings
+        are read, with a client whose worst case is below an SSM read's, so the reads before a
+        record's deadline can be judged take no longer than they did without it.
+        """
+        shops = sorted({o.shop for o in opened if o.event is not None})
+        held = self._pause_reader().submit(self._paused, shops)
         bounds = dict(zip(shops, pool.map(self._bound_for, shops), strict=True))
         bounds[""] = MAX_IN_FLIGHT
-        return bounds
+        return bounds, held.result()
+
+    def _pause_reader(self) -> ThreadPoolExecutor:
+        if self._pause_pool is None:
+            self._pause_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.vendor}-pauses")
+        return self._pause_pool
+
+    def _paused(self, shops: Sequence[str]) -> dict[str, ShopPause]:
+        """The paused shops among ``shops``. A failed read delivers as usual: a pause only ever
+        delays, and delivering during one loses nothing, while holding every shop's records
+        back whenever the table stumbles would."""
+        if self.pauses is None or not shops:
+            return {}
+        try:
+            return self.pauses.paused_shops(shops, self.vendor)
+        except Exception as failure:
+            logger.error("could not read whether shops are paused", extra={"error": type(failure).__name__})
+            return {}
+
+    def _park(
+        self, opened: Sequence[Opened], held: Mapping[str, ShopPause], deadline: Deadline, pool: ThreadPoolExecutor
+    ) -> list[dict[str, str]]:
+        """Put a paused shop's records back on the queue, delayed, as new messages.
+
+        Hiding them instead would spend a receive at every look, and a long pause would use up
+        ``maxReceiveCount`` and let SQS's redrive dead-letter them for waiting. A new message
+        starts at receive one, and its retry window only once it is delivered again. The
+        record itself then counts as handled (deleted); when its copy could not be sent, it is
+        a batch item failure and stays. A copy sent by an invocation that dies before answering
+        leaves both on the queue, and the vendor's effects are still produced once.
+        """
+        sent = list(pool.map(lambda o: self._send_copy(o.record, deadline), opened))
+        for o, ok in zip(opened, sent, strict=True):
+            pause = held[o.shop]
+            logger.info(
+                "record held: the shop is paused",
+                extra={
+                    "vendor": self.vendor,
+                    "shop": o.shop,
+                    "event_id": o.event.id if o.event else None,
+                    "message_id": o.record.get("messageId"),
+                    "paused_for": pause.vendor,
+                    "requeued": ok,
+                    "next_look_seconds": self.pause_recheck_seconds if ok else None,
+                },
+            )
+        count("Delivery_held_paused", len(opened))
+        return [
+            {"itemIdentifier": str(o.record.get("messageId", ""))} for o, ok in zip(opened, sent, strict=True) if not ok
+        ]
+
+    def _send_copy(self, record: Mapping[str, Any], deadline: Deadline) -> bool:
+        if not deadline.allows(aws_seconds(("sqs",)) + MARGIN_SECONDS):
+            return False
+        copy: dict[str, Any] = {
+            "QueueUrl": self.queue_url,
+            "MessageBody": record["body"],
+            "DelaySeconds": self.pause_recheck_seconds,
+        }
+        attributes = _message_attributes(record)
+        if attributes:
+            copy["MessageAttributes"] = attributes
+        group = record.get("attributes", {}).get("MessageGroupId")
+        if group:
+            copy["MessageGroupId"] = group
+        try:
+            self.sqs.send_message(**copy)
+        except Exception as failure:
+            logger.error("could not put the paused shop's record back", extra={"error": type(failure).__name__})
+            return False
+        return True
 
     def _bound_for(self, shop: str) -> int:
         """One at a time when the settings cannot be read: the records then fail on their own,
@@ -464,6 +568,35 @@ def _receive_count(record: Mapping[str, Any]) -> int:
     return int(count) if count.isdigit() else 1
 
 
+def _message_attributes(record: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """A record's string and number attributes, as SendMessage takes them."""
+    found: dict[str, dict[str, str]] = {}
+    for name, value in (record.get("messageAttributes") or {}).items():
+        data_type, text = value.get("dataType", "String"), value.get("stringValue")
+        if text is not None and not str(data_type).startswith("Binary"):
+            found[name] = {"DataType": str(data_type), "StringValue": str(text)}
+    return found
+
+
+def _waited_seconds(record: Mapping[str, Any], now: float | None = None) -> float:
+    """Seconds since the message entered the queue; unknown counts as forever, so a record
+    without the attribute (a hand-made event) gets the fixed :func:`attempt_budget` and no more."""
+    sent = str(record.get("attributes", {}).get("SentTimestamp") or "")
+    if not sent.isdigit() or int(sent) == 0:
+        return float("inf")
+    return max(0.0, (time.time() if now is None else now) - int(sent) / 1000)
+
+
+def _duration(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "an unknown time"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def log_call(vendor: str) -> Callable[[CanonicalEvent, CallRecord], None]:
     """One log line per vendor call: who, what, how it went, how long; no payload, no PII."""
 
@@ -489,19 +622,23 @@ def make_handler(vendor_name: str) -> DeliveryFunction:
     """The Lambda handler for ``vendor_name``, configured from the environment."""
     vendor = load_vendor(vendor_name)
     session = cast("requests.Session", SessionPerThread())
+    table = StateTable()
     delivery = VendorDelivery(
         vendor=vendor,
-        table=StateTable(),
+        table=table,
         load_settings=load_vendor_settings,
         session=session,
         effect_ttl_seconds=int(os.environ.get("ORDER_MEMORY_DAYS", "400")) * _DAY,
         on_call=log_call(vendor_name),
         payloads=PayloadStore(),
+        pacer=Pacer(table.name, table.client),
     )
     return DeliveryFunction(
         delivery,
         sqs=aws_client("sqs"),
         queue_url=os.environ["QUEUE_URL"],
         dead_letter_queue_url=os.environ["DEAD_LETTER_QUEUE_URL"],
-        retry_base_seconds=int(os.environ.get("RETRY_BASE_SECONDS", "10")),
+        retry=RetryPolicy.from_environment(os.environ),
+        pauses=PauseStore(table.name, aws_client("dynamodb", PAUSE_READ_ATTEMPTS)),
+        pause_recheck_seconds=int(os.environ.get("PAUSE_RECHECK_SECONDS", PAUSE_RECHECK_SECONDS)),
     )

@@ -29,7 +29,8 @@ MIN_READ_TIMEOUT_SECONDS = 0.1
 
 PREPARE_CALLS = ("s3", "ssm")
 """Reads before a record's deadline can be judged: its canonical event when the message holds
-only a reference to it, then the shop's vendor settings (which carry ``timeout_seconds``)."""
+only a reference to it, then the shop's vendor settings (which carry ``timeout_seconds``).
+Whether the shop is paused is read beside the settings, and takes less at its worst."""
 SUBJECT_CALLS = ("dynamodb",)
 """Once per record: reading which of the order's effects are done."""
 EFFECT_CALLS = ("dynamodb", "dynamodb")

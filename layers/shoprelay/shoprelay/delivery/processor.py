@@ -5,8 +5,9 @@ The record's fate is always one of four, and never silent:
 * delivered: every request the translator produced was accepted (or had been already);
 * skipped: the translator, or the order's history, says there is nothing to send;
 * retryable: the record is reported failed and hidden for a backoff (``Retry-After`` when
-  the vendor sent one); after its attempts (:func:`~shoprelay.delivery.backoff.attempt_budget`)
-  we dead-letter it ourselves so the reason travels with it, and SQS's redrive at
+  the vendor sent one); once its retry window has passed
+  (:class:`~shoprelay.delivery.backoff.RetryPolicy`: hours, by default six) we dead-letter it
+  ourselves so the reason travels with it, and SQS's redrive at
   ``maxReceiveCount`` only catches a record whose receives ran out without a word from us;
 * permanent: sent to the vendor's dead-letter queue at once, with the reason attached.
 """
@@ -14,9 +15,10 @@ The record's fate is always one of four, and never silent:
 from __future__ import annotations
 
 import importlib
+import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,9 +38,12 @@ from shoprelay.delivery.deadline import (
 )
 from shoprelay.delivery.errors import PermanentDeliveryError, RetryableDeliveryError
 from shoprelay.lazy import eager_init
-from shoprelay.problems import first_problem
+from shoprelay.problems import SettingsError, first_problem
+from shoprelay.redaction import redact
 from shoprelay.state import StateTable
+from shoprelay.state.pacing import Pacer, PaceTooFarError
 from shoprelay.state.payloads import PayloadStore, StoredEventMissingError, StoredEventUnreadableError
+from shoprelay.state.table import ClaimOutcome
 from shoprelay.vendors.base import (
     Translation,
     TranslationError,
@@ -58,6 +63,10 @@ EFFECT_LEASE_SECONDS = 180
 """How long a claimed effect stays reserved for a crashed attempt: at least the function's
 timeout, so a live attempt keeps its claim, and below the queue's visibility timeout, so the
 redelivery of a killed attempt finds it free (tests/unit/test_template_budgets.py checks both)."""
+MAX_PACE_WAIT_SECONDS = 20.0
+"""The longest a record waits in an invocation for its turn; longer, and it waits in the queue."""
+PACE_CALLS = ("dynamodb", "dynamodb")
+"""Reading a shop's pacing item, and reserving its next turn."""
 REFERENCE_MAX_CHARS = 4096
 """A reference is a few hundred characters; a longer message is an event and is not tried as one."""
 
@@ -115,14 +124,15 @@ class SessionPerThread:
         return getattr(self.session(), name)
 
 
-def build_parsers(settings_model: type[VendorSettings]) -> None:
+def build_parsers() -> None:
     """Have msgspec build its parsers for the types a delivery reads, on the calling thread.
 
     msgspec builds what it knows of a struct type on the type's first use and caches it on the
     class, and two threads doing that at once for the same type can crash the interpreter. A
     vendor function therefore calls this on its main thread before its delivery threads decode.
+    Settings models are pydantic's, complete when their class is defined.
     """
-    for model in (CanonicalEvent, EventReference, settings_model):
+    for model in (CanonicalEvent, EventReference):
         msgspec.json.Decoder(model)
 
 
@@ -164,6 +174,27 @@ def _not_needed(request: VendorRequest, records: Mapping[str, str], done: set[st
     return None
 
 
+def _needs_history(requests: Sequence[VendorRequest]) -> bool:
+    """Whether deciding the requests needs the order's effect records read first.
+
+    A request another effect supersedes must know what is done, and a repeatable request
+    must not be sent for an event whose recorded requests turn out to be done. Otherwise
+    each claim says for itself whether its effect is done, and the read is saved.
+    """
+    return any(request.repeatable or request.superseded_by for request in requests)
+
+
+def _serves_nothing(decided: list[tuple[VendorRequest, str | None]]) -> bool:
+    """Whether every recorded request is already delivered or superseded.
+
+    A repeatable request only prepares the recorded ones (eSputnik's contact upsert before
+    its event), so it is sent only when one of them will be: otherwise it would be a call
+    that no outcome accounts for.
+    """
+    recorded = [reason for request, reason in decided if not request.repeatable]
+    return bool(recorded) and all(reason is not None for reason in recorded)
+
+
 def _require_call(deadline: Deadline, request: VendorRequest, timeout: float) -> None:
     """Before a record's next vendor call: room for it and for the record's outcome after it."""
     try:
@@ -187,14 +218,18 @@ class VendorDelivery:
         effect_ttl_seconds: int,
         on_call: Callable[[CanonicalEvent, CallRecord], None] = lambda event, call: None,
         payloads: PayloadStore | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.vendor = vendor
+        self.pacer = pacer
         self.table = table
         self.load_settings = load_settings
         self.session = session
         self.effect_ttl_seconds = effect_ttl_seconds
         self.on_call = on_call
         self.payloads = payloads
+        self._checked: dict[str, tuple[Mapping[str, Any], VendorSettings]] = {}
+        """Each shop's settings as last read and as validated: checked again only when they change."""
 
     def parse(self, body: str) -> CanonicalEvent:
         """The message's event, read from S3 when the message is a reference to it.
@@ -207,6 +242,12 @@ class VendorDelivery:
         try:
             event = from_json(CanonicalEvent, document)
         except msgspec.DecodeError as error:
+            if "unknown field" in str(error):
+                # Written by a newer ingress while a deploy is still updating this function: the
+                # function's next version reads it, so the record waits instead of dead-lettering.
+                raise RetryableDeliveryError(
+                    f"message has a field this version does not know: {first_problem(error)}"
+                ) from None
             raise PermanentDeliveryError(f"message is not a canonical event: {first_problem(error)}") from None
         if reference is not None and event.id != reference.id:
             key = reference.stored_event.key
@@ -231,11 +272,15 @@ class VendorDelivery:
             raise PermanentDeliveryError(f"invalid settings: {error}") from None
         if raw is None:
             return None
+        known = self._checked.get(shop)
+        if known is not None and known[0] == raw:
+            return known[1]
         try:
-            return self.vendor.settings_model.parse(raw)
-        except msgspec.ValidationError as error:
-            problem = first_problem(error)
-            raise PermanentDeliveryError(f"invalid {self.vendor.name} settings for {shop}: {problem}") from None
+            settings = self.vendor.settings_model.parse(raw)
+        except SettingsError as error:
+            raise PermanentDeliveryError(f"invalid {self.vendor.name} settings for {shop}: {error}") from None
+        self._checked[shop] = (raw, settings)
+        return settings
 
     def deliver(self, event: CanonicalEvent, deadline: Deadline | None = None) -> DeliveryResult:
         """Send what the event means to the vendor, within ``deadline`` (none: no limit).
@@ -251,22 +296,54 @@ class VendorDelivery:
         timeout = settings.timeout_seconds
         deadline.require_to_start("the record", deadline.record_need(timeout, len(translation.requests)))
         subject = f"{event.shop}#{self.vendor.name}#{subject_of(event)}"
-        records = self.table.effects(subject)
+        records = self.table.effects(subject) if _needs_history(translation.requests) else {}
         done = {key.rsplit("#", 1)[0] for key, status in records.items() if status == "done"}
+        decided = [(request, _not_needed(request, records, done)) for request in translation.requests]
+        reasons = [reason for _, reason in decided if reason is not None]
+        if _serves_nothing(decided):
+            return DeliveryResult("skipped", "; ".join(dict.fromkeys(reasons)))
         sent = calls = 0
-        reasons: list[str] = []
-        for request in translation.requests:
-            reason = _not_needed(request, records, done)
+        for request, reason in decided:
             if reason is not None:
-                reasons.append(reason)
                 continue
             if calls:
                 _require_call(deadline, request, timeout)
             calls += 1
-            sent += self._send_effect(event, subject, request, lambda: deadline.read_timeout(timeout))
+            self._pace(event, settings, deadline)
+            sent_now = self._send_effect(event, subject, request, lambda: deadline.read_timeout(timeout))
+            if sent_now is None:
+                reasons.append(f"{request.effect} already delivered")
+            else:
+                sent += sent_now
         if sent or not reasons:
             return DeliveryResult("delivered")
         return DeliveryResult("skipped", "; ".join(dict.fromkeys(reasons)))
+
+    def _pace(self, event: CanonicalEvent, settings: VendorSettings, deadline: Deadline) -> None:
+        """Wait for the call's turn within the shop's ``requests_per_second`` at this vendor.
+
+        A turn further off than this invocation can wait (or than :data:`MAX_PACE_WAIT_SECONDS`)
+        is not taken: the record goes back to the queue for that long, with the shop's other
+        records of the batch, as after a 429 with ``Retry-After``, but before any request was
+        made. The pacing store failing lets the call go: the vendor's own 429 still guards.
+        """
+        rate = settings.requests_per_second
+        if self.pacer is None or rate is None:
+            return
+        after = call_seconds(settings.timeout_seconds) + aws_seconds(CLOSING_CALLS) + MARGIN_SECONDS
+        room = min(deadline.left() - after - aws_seconds(PACE_CALLS), MAX_PACE_WAIT_SECONDS)
+        key = f"{event.shop}#{self.vendor.name}"
+        try:
+            wait = self.pacer.reserve(key, rate, max(room, 0.0))
+        except PaceTooFarError as error:
+            raise RetryableDeliveryError(
+                f"paced: {rate:g} requests/s for the shop, the next turn is {error.wait:.1f} s away",
+                retry_after=max(1, math.ceil(error.wait)),
+            ) from None
+        except Exception:  # the table stumbling: go without pacing this once
+            return
+        if wait > 0:
+            time.sleep(wait)
 
     def _translation(self, event: CanonicalEvent) -> tuple[VendorSettings, Translation]:
         """The shop's settings and what they make of the event; both failures are permanent."""
@@ -280,9 +357,10 @@ class VendorDelivery:
 
     def _send_effect(
         self, event: CanonicalEvent, subject: str, request: VendorRequest, read_timeout: Callable[[], float]
-    ) -> int:
+    ) -> int | None:
         """Send one request, claiming its effect first and completing it after; 1 when an effect
-        was recorded, 0 for a repeatable request, which needs no record.
+        was recorded, 0 for a repeatable request, which needs no record, None when the claim
+        found the effect delivered already.
 
         ``read_timeout`` is asked just before the call, so the time the claim took is not
         given to the vendor.
@@ -291,7 +369,10 @@ class VendorDelivery:
             self._send(event, request, read_timeout())
             return 0
         key = f"{request.effect}#{request.part}"
-        if not self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds):
+        claim = self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds)
+        if claim is ClaimOutcome.DONE:
+            return None
+        if claim is ClaimOutcome.HELD:
             # Come back once that attempt has finished or its lease has run out: retrying sooner
             # would only spend this record's attempts on a lease that cannot be taken yet.
             raise RetryableDeliveryError(
@@ -329,7 +410,7 @@ class VendorDelivery:
         self._report(event, request, status, started, reading.verdict.value)
         if reading.verdict is Verdict.DELIVERED:
             return
-        reason = f"{request.effect}: HTTP {status}: {reading.error or 'no error text'}"
+        reason = f"{request.effect}: HTTP {status}: {redact(reading.error) or 'no error text'}"
         if reading.verdict is Verdict.RETRYABLE:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
             raise RetryableDeliveryError(reason, status=status, retry_after=retry_after)

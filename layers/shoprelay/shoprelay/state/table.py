@@ -42,11 +42,11 @@ def _seconds(value: float) -> str:
 
 class ClaimOutcome(StrEnum):
     CLAIMED = "claimed"
-    """The lease is ours: publish, then complete or release it."""
+    """The lease is ours: act (publish, or call the vendor), then complete or release it."""
     DONE = "done"
-    """The webhook was published already."""
+    """Done already: the webhook was published, or the effect delivered."""
     HELD = "held"
-    """Another attempt holds a live lease and may still publish."""
+    """Another attempt holds a live lease and may still act."""
 
 
 @dataclass(frozen=True)
@@ -221,19 +221,21 @@ class StateTable:
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def claim_effect(self, subject: str, key: str, lease_seconds: int, ttl_seconds: int) -> bool:
-        """Take the right to cause one effect; False when done, or held by a live attempt.
+    def claim_effect(self, subject: str, key: str, lease_seconds: int, ttl_seconds: int) -> ClaimOutcome:
+        """Take the right to cause one effect, or learn that it is done or held by a live attempt.
 
         A claim whose holder died (a crashed or timed-out container) expires after
         ``lease_seconds`` and can be taken again, so a crash never blocks an effect forever.
+        The refusal says which it is, so a caller that did not read the order's effects first
+        learns from this one write that the effect is already delivered.
         """
         now = _now()
+        item_key = {"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}}
         try:
             self.client.put_item(
                 TableName=self.name,
                 Item={
-                    "pk": {"S": f"effect#{subject}"},
-                    "sk": {"S": key},
+                    **item_key,
                     "status": {"S": PENDING},
                     "lease_until": {"N": str(now + lease_seconds)},
                     "expires_at": {"N": str(now + ttl_seconds)},
@@ -241,12 +243,17 @@ class StateTable:
                 ConditionExpression="attribute_not_exists(pk) OR (#status = :pending AND lease_until < :now)",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":pending": {"S": PENDING}, ":now": {"N": str(now)}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == _CONDITION_FAILED:
-                return False
-            raise
-        return True
+            if error.response["Error"]["Code"] != _CONDITION_FAILED:
+                raise
+            found: Any = error.response.get("Item") or self.client.get_item(
+                TableName=self.name, Key=item_key, ConsistentRead=True
+            ).get("Item")
+            done = found is not None and found.get("status", {}).get("S") == DONE
+            return ClaimOutcome.DONE if done else ClaimOutcome.HELD
+        return ClaimOutcome.CLAIMED
 
     def complete_effect(self, subject: str, key: str) -> None:
         self.client.update_item(
