@@ -6,6 +6,7 @@ SHELL := /bin/bash
 VENV := .venv
 TOOLS := .venv-tools
 SECURITY := .venv-security
+LOCKER := .venv-lock
 RUNTIME := .venv-runtime
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
@@ -17,22 +18,26 @@ PYTHON313 := $(shell for c in "$$(command -v python3.13 2>/dev/null)" $${PYENV_R
 # pip on these machines warns about every missing local index; that noise hides real errors.
 PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: help install run wiring test lint typecheck unit functional e2e performance template security build smoke prove bench clean
+.PHONY: help install run wiring test lint typecheck unit functional e2e performance template security build smoke prove bench clean lock
 
 help:
 	@echo "make run      start the local stack (webhook endpoint, AWS emulator, vendor sandboxes)"
 	@echo "make test     everything CI checks: lint, types, tests, template lint, sam build, smoke import"
 	@echo "make unit | functional | e2e | performance | smoke   one test suite (tests/<suite>)"
 	@echo "make prove    the invariants under faults (a soak with vendor and AWS faults)"
-	@echo "make bench    benchmarks (translate, ingress, cold start, size, cost)"
+	@echo "make bench    benchmarks (translate, ingress, cold start, size, cost); QUICK=1 for a short smoke run"
+	@echo "make build    sam build (the deployable artifacts in .aws-sam/build), with the venv sam needs"
 	@echo "make wiring   render template.yaml's per-vendor blocks after adding a vendor or editing template-vendor.yaml"
-	@echo "make install  create .venv (runtime + test deps) and .venv-tools (SAM CLI, cfn-lint)"
+	@echo "make lock     re-lock the layer's and functions' requirements.txt (versions + hashes) from requirements.in"
+	@echo "make install  create the four venvs: .venv (app, tests, the shoprelay command), .venv-tools (SAM CLI,"
+	@echo "              cfn-lint), .venv-security (checkov), .venv-runtime (what Lambda provides: boto3)"
+	@echo "Commands run from the checkout without activating anything: .venv/bin/shoprelay --help"
 
 python313:
 	@[ -n "$(PYTHON313)" ] || { echo "error: Python 3.13 (the Lambda runtime) was not found." >&2; \
 		echo "Looked for python3.13 on PATH and in pyenv (\$$PYENV_ROOT/versions/3.13*). Install it, e.g. 'pyenv install 3.13'." >&2; exit 1; }
 
-$(VENV)/.installed: pyproject.toml requirements-dev.txt requirements-dev.lock layers/shoprelay/requirements.txt $(wildcard functions/*/requirements.txt) | python313
+$(VENV)/.installed: pyproject.toml requirements-dev.txt requirements-dev.lock layers/shoprelay/requirements.in $(wildcard functions/*/requirements.in) | python313
 	@[ -x $(VENV)/bin/python ] || $(PYTHON313) -m venv $(VENV)
 	@echo "installing runtime and test dependencies into $(VENV)"
 	@$(VENV)/bin/pip install -q -r requirements-dev.txt -c requirements-dev.lock $(PIP_QUIET)
@@ -50,6 +55,12 @@ $(SECURITY)/.installed: requirements-security.txt | python313
 	@[ -x $(SECURITY)/bin/python ] || $(PYTHON313) -m venv $(SECURITY)
 	@echo "installing checkov into $(SECURITY)"
 	@$(SECURITY)/bin/pip install -q -r requirements-security.txt $(PIP_QUIET)
+	@touch $@
+
+# uv resolves the layer's and functions' requirements.in into hash-locked requirements.txt.
+$(LOCKER)/.installed: requirements-lock.txt | python313
+	@[ -x $(LOCKER)/bin/python ] || $(PYTHON313) -m venv $(LOCKER)
+	@$(LOCKER)/bin/pip install -q -r requirements-lock.txt $(PIP_QUIET)
 	@touch $@
 
 # What the Lambda runtime provides besides the layer: the standard library and boto3.
@@ -94,8 +105,21 @@ template: $(TOOLS)/.installed
 	$(TOOLS)/bin/sam validate --lint
 
 # Every skipped check carries its reason in template.yaml (Metadata: checkov: skip: ...).
+# The checks are the ones installed: nothing is fetched from checkov's platform, and no
+# version check, so a run offline (or behind a proxy) prints only its results.
 security: $(SECURITY)/.installed
-	$(SECURITY)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
+	CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE \
+		$(SECURITY)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
+
+# sam build pip-installs each requirements.txt; every line there carries hashes, so pip installs
+# exactly the locked versions or fails. Edit requirements.in, then run this (needs PyPI).
+lock: $(LOCKER)/.installed
+	@for input in layers/shoprelay/requirements.in functions/*/requirements.in; do \
+		echo "locking $$input"; \
+		$(LOCKER)/bin/uv pip compile --quiet --generate-hashes --python-version 3.13 \
+			--python-platform aarch64-manylinux2014 --custom-compile-command "make lock" \
+			"$$input" -o "$${input%.in}.txt"; \
+	done
 
 build: $(TOOLS)/.installed $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(TOOLS)/bin/sam build --parallel --cached
@@ -107,9 +131,11 @@ test: install lint typecheck unit functional e2e performance template security s
 
 prove: $(VENV)/.installed
 	$(VENV)/bin/shoprelay prove
+	$(VENV)/bin/shoprelay prove --outage
 
+# QUICK=1: a fraction of the rounds, a smoke run of the benchmarks rather than figures to quote.
 bench: $(VENV)/.installed
-	$(VENV)/bin/shoprelay bench
+	$(VENV)/bin/shoprelay bench $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .aws-sam $(VENV) $(TOOLS) $(RUNTIME) $(SECURITY)

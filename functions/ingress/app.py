@@ -1,4 +1,4 @@
-"""Ingress Lambda: POST /webhooks/shopify. All logic lives in the shared layer."""
+"""Ingress Lambda: POST /webhooks/shopify and /webhooks/woocommerce. All logic lives in the shared layer."""
 
 from shoprelay.ingress.app import build_pipeline, make_handler
 

@@ -275,7 +275,9 @@ def test_bad_input_answers_outside_the_readme_fail() -> None:
     assert ignored.as_documented
     classes = {"bad signature": ClassResult("bad signature", 2, undocumented=[accepted], server_errors=[crashed])}
     result = BadInputResult(classes=classes, tapped=1, new_outcomes=0, new_requests=0, queued=0)
-    assert [len(check.failures) for check in result.checks] == [2, 1]
+    assert [len(check.failures) for check in result.checks] == [2, 1, 0]
+    flood = BadInputResult(classes={}, tapped=0, new_outcomes=0, new_requests=0, queued=0, flood_ssm_calls=9)
+    assert [len(check.failures) for check in flood.checks] == [0, 0, 1]
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -14,8 +14,14 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("shoprelay_tools.bench_command", "benchmarks: translate, ingress, cold start, size, cost"),
     "local": ("shoprelay_tools.local_command", "run the stack from template.yaml locally (no Docker, no AWS)"),
     "replay": ("shoprelay_tools.replay_command", "send a vendor's dead-lettered events back for another attempt"),
+    "shops": ("shoprelay_tools.shops_command", "pause or resume a shop, or one of its vendors, without losing events"),
     "prove": ("shoprelay_tools.prove_command", "soak the local stack with faults, a crash and bad input"),
     "wiring": ("shoprelay_tools.wiring_command", "render template.yaml's per-vendor blocks from template-vendor.yaml"),
+    "settings": ("shoprelay_tools.settings_command", "vendor settings: JSON Schema, check a file, put it in SSM, docs"),
+    "invoke": (
+        "shoprelay_tools.invoke_command",
+        "run one built function once, as `sam local invoke` does, without Docker",
+    ),
 }
 
 
@@ -35,7 +41,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             runner = module.run
     args = parser.parse_args(arguments)
     assert runner is not None, "argparse accepts only known commands"
-    return runner(args)
+    try:
+        return runner(args)
+    except KeyboardInterrupt:
+        print(f"shoprelay {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        # A missing region, credentials or stack is the user's to fix: one line, no traceback.
+        problem = _aws_problem(error)
+        if problem is None:
+            raise
+        print(f"shoprelay {args.command}: {problem}", file=sys.stderr)
+        return 2
+
+
+def _aws_problem(error: Exception) -> str | None:
+    if not type(error).__module__.startswith(("botocore", "shoprelay_tools")):
+        return None
+    from shoprelay_tools.aws_access import explain
+
+    return explain(error)
 
 
 if __name__ == "__main__":

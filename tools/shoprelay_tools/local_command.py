@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import signal
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -38,7 +40,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _read_settings(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    loaded = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise ValueError(f"{path} is not JSON: {error}") from None
     if not isinstance(loaded, dict):
         raise ValueError(f"{path} must hold a JSON object of vendor settings")
     return loaded
@@ -63,25 +70,66 @@ def _curl(stack: Any) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
+def vendor_lines(settings: dict[str, dict[str, Any]], sandbox_url: Callable[[str], str]) -> list[str]:
+    """Where each vendor's deliveries go: its sandbox, or what ``--settings`` made of it."""
+    places: dict[str, list[str]] = {}
+    for vendor in sorted(settings):
+        values = settings[vendor]
+        endpoint = values.get("endpoint")
+        if values.get("enabled") is False:
+            place = "disabled by --settings"
+        elif endpoint is None:
+            place = "on its real API (--settings)"
+        elif endpoint == sandbox_url(vendor):
+            place = f"on sandboxes at {sandbox_url('<vendor>')}"
+        else:
+            place = f"at {endpoint} (--settings)"
+        places.setdefault(place, []).append(vendor)
+    return [f"{', '.join(vendors)}: {place}" for place, vendors in places.items()]
+
+
+def command_name() -> str:
+    """How this shell runs `shoprelay`: the bare name when it is on PATH, else the path to it."""
+    argv0 = Path(sys.argv[0])
+    executable = argv0 if argv0.name == "shoprelay" else Path(sys.prefix) / "bin" / "shoprelay"
+    on_path = shutil.which("shoprelay")
+    if on_path and Path(on_path).resolve() == executable.resolve():
+        return "shoprelay"
+    return _relative(executable)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path.absolute())
+
+
 def _banner(stack: Any, log_file: Path) -> str:
     base = stack.base_url
-    vendors = ", ".join(sorted(stack.vendor_settings))
+    vendors = vendor_lines(stack.vendor_settings, stack.sandboxes.url_for)
+    aws = f"--endpoint-url {stack.aws_endpoint} --stack-name {stack.stack.name}"
+    sample = _relative(stack.root / "events" / "mytracker" / "order-paid.json")
     lines = [
         f"shoprelay local: ready in {stack.startup_seconds:.1f} s (AWS emulator at {stack.aws_endpoint})",
         f"  webhook URL   {stack.webhook_url()}",
         f"  demo shop     {stack.shop}",
         f"  demo secret   {stack.secret}",
-        f"  vendors       {vendors}, on sandboxes at {stack.sandboxes.base_url}/<vendor>",
+        f"  WooCommerce   {stack.webhook_url('woocommerce')} (site https://demo-woo.example.com/, same secret)",
+        f"  vendors       {vendors[0]}",
+        *(f"                {line}" for line in vendors[1:]),
         f"  deliveries    curl -s {base}/_local/deliveries",
         f"  dead letters  curl -s {base}/_local/dlq",
         f"  outcomes      curl -s {base}/_local/outcomes",
         f"  faults        curl -s {base}/_local/faults -d "
         + shlex.quote('{"vendor": "mytracker", "status": 503, "times": 2}'),
         f"  function logs {log_file}",
+        f"  replay DLQ    {command_name()} replay --vendor mytracker {aws}",
+        f"  invoke        {command_name()} invoke MytrackerFunction -e {shlex.quote(sample)} {aws}  # after make build",
         "",
         "Post a bundled sample order, signed with the demo secret (again: answered as a duplicate):",
         f"  {_curl(stack)}",
-        "Sign any other body with: shoprelay sign --secret " + shlex.quote(stack.secret) + " FILE",
+        f"Sign any other body with: {command_name()} sign --secret {shlex.quote(stack.secret)} FILE",
         "",
         "Ctrl-C stops everything.",
     ]

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-
 from shoprelay.vendors import vendor_names
+from shoprelay_tools.aws_access import AwsTarget, explain
+from shoprelay_tools.stack.deployed import LOCAL_STACK_NAME, DeployedStack
 
 _RECEIVE_BATCH = 10
 _HIDE_SECONDS = 120
@@ -59,26 +59,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vendor", required=True, choices=vendor_names())
     parser.add_argument("--shop", help="replay only this shop's events")
     parser.add_argument("--dry-run", action="store_true", help="list what would be replayed and why each failed")
-    parser.add_argument("--stack-name", default="shoprelay-dev", help="the deployed stack (default: shoprelay-dev)")
+    parser.add_argument(
+        "--stack-name",
+        help=f"the deployed stack (default: shoprelay-dev; with --endpoint-url: {LOCAL_STACK_NAME})",
+    )
     parser.add_argument(
         "--endpoint-url",
-        help="an AWS emulator, e.g. the local stack's (its queues are named <stack-name>-<Vendor>Queue)",
+        help="an AWS emulator, e.g. the local stack's: its banner prints the whole replay command",
     )
-    parser.add_argument("--region", default=None)
+    parser.add_argument("--region", default=None, help="AWS region (default: the environment's or profile's)")
 
 
-def queue_urls(args: argparse.Namespace, sqs: Any) -> tuple[str, str]:
-    """(source queue, dead-letter queue) of the vendor, from the stack outputs or by name."""
-    logical = args.vendor.capitalize()
-    if args.endpoint_url:
-        return (
-            sqs.get_queue_url(QueueName=f"{args.stack_name}-{logical}Queue")["QueueUrl"],
-            sqs.get_queue_url(QueueName=f"{args.stack_name}-{logical}DeadLetterQueue")["QueueUrl"],
-        )
-    cloudformation = boto3.client("cloudformation", region_name=args.region)
-    stack = cloudformation.describe_stacks(StackName=args.stack_name)["Stacks"][0]
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    return outputs[f"{logical}QueueUrl"], outputs[f"{logical}DeadLetterQueueUrl"]
+def queue_urls(vendor: str, stack: DeployedStack) -> tuple[str, str]:
+    """(source queue, dead-letter queue) of the vendor: the deployed stack's outputs, or by name."""
+    logical = vendor.capitalize()
+    if not stack.target.emulated:
+        return stack.output(f"{logical}QueueUrl"), stack.output(f"{logical}DeadLetterQueueUrl")
+    return (
+        stack.physical_id(f"{logical}Queue", "AWS::SQS::Queue"),
+        stack.physical_id(f"{logical}DeadLetterQueue", "AWS::SQS::Queue"),
+    )
 
 
 def dead_letters(sqs: Any, url: str, hide_seconds: int) -> Iterator[DeadLetter]:
@@ -107,12 +107,21 @@ def _progress(done: int, total_hint: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    sqs = boto3.client("sqs", endpoint_url=args.endpoint_url, region_name=args.region)
+    target = AwsTarget(endpoint_url=args.endpoint_url, region=args.region)
+    default_name = LOCAL_STACK_NAME if target.emulated else "shoprelay-dev"
+    stack = DeployedStack(args.stack_name or default_name, target)
     try:
-        source_url, dlq_url = queue_urls(args, sqs)
-    except Exception as error:  # any lookup failure is reported, not raised
-        print(f"shoprelay replay: cannot find the {args.vendor} queues: {error}", file=sys.stderr)
+        source_url, dlq_url = queue_urls(args.vendor, stack)
+        return _replay(args, stack.client("sqs"), source_url, dlq_url)
+    except Exception as error:
+        problem = explain(error, target)
+        if problem is None:
+            raise
+        print(f"shoprelay replay: {problem}", file=sys.stderr)
         return 2
+
+
+def _replay(args: argparse.Namespace, sqs: Any, source_url: str, dlq_url: str) -> int:
     depth = int(
         sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
             "ApproximateNumberOfMessages"

@@ -75,6 +75,9 @@ class Local:
 def run(quick: bool = False) -> dict[str, Any]:
     batches = 1 if quick else 5
     with _local() as local:
+        # Both shops exist before the ingress first reads the list of known shops.
+        for shop, bound in SHOPS.values():
+            _seed(local, shop, bound)
         runs = {name: _measure(local, shop, bound, batches) for name, (shop, bound) in SHOPS.items()}
     sequential, concurrent = runs["sequential"]["per_s"], runs["concurrent"]["per_s"]
     speedup = concurrent / sequential
@@ -93,8 +96,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     }
 
 
-def _measure(local: Local, shop: str, bound: int | None, batches: int) -> dict[str, Any]:
-    """Queue ``batches`` full batches of different orders for ``shop``, then deliver them."""
+def _seed(local: Local, shop: str, bound: int | None) -> None:
+    """The shop, its secret and its Corvidae settings (``max_in_flight`` when ``bound`` is given)."""
     settings: dict[str, Any] = {
         **demo_account(VENDOR).settings,
         "endpoint": local.vendor_url,
@@ -102,11 +105,24 @@ def _measure(local: Local, shop: str, bound: int | None, batches: int) -> dict[s
     }
     if bound is not None:
         settings["max_in_flight"] = bound
-    seed_shop(local.clients["ssm"], f"/shoprelay/{local.stack.parameters['Stage']}", shop, SECRET, {VENDOR: settings})
+    seed_shop(
+        local.clients["ssm"],
+        f"/shoprelay/{local.stack.parameters['Stage']}",
+        shop,
+        SECRET,
+        {VENDOR: settings},
+        dynamodb=local.clients["dynamodb"],
+        table=local.stack.tables["StateTable"],
+    )
+
+
+def _measure(local: Local, shop: str, bound: int | None, batches: int) -> dict[str, Any]:
+    """Queue ``batches`` full batches of different orders for ``shop``, then deliver them."""
     for number in range((batches + 1) * BATCH):
         answer = local.ingress.invoke(_webhook(shop, number))
         if answer.status != "ok" or answer.payload["statusCode"] != 202:
-            raise RuntimeError(f"the ingress did not accept a bench webhook: {answer.status} {answer.error}")
+            said = answer.error or f"{answer.payload['statusCode']} {answer.payload.get('body')}"
+            raise RuntimeError(f"the ingress did not accept a bench webhook: {answer.status} {said}")
     _deliver_batch(local)  # the container's first invocation: imports, clients, settings
     local.vendor.clear()
     seconds = 0.0

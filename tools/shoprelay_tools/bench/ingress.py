@@ -21,6 +21,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
@@ -95,6 +96,12 @@ class FakeSSM:
     def __init__(self, parameters: Mapping[str, str]) -> None:
         self.parameters = dict(parameters)
         self.calls = 0
+
+    def get_parameters(self, Names: list[str], **_: Any) -> dict[str, Any]:  # noqa: N803
+        """Reads by name, as the ingress makes them."""
+        self.calls += 1
+        found = [{"Name": name, "Value": self.parameters[name]} for name in Names if name in self.parameters]
+        return {"Parameters": found, "InvalidParameters": [name for name in Names if name not in self.parameters]}
 
     def get_paginator(self, operation: str) -> FakeSSM:
         assert operation == "get_parameters_by_path"
@@ -263,6 +270,7 @@ def _shop_parameters() -> FakeSSM:
     return FakeSSM(
         {
             f"{shop_path}webhook-secret": SECRET,
+            f"{shop_path}vendors": ",".join(vendor_names()),
             **{f"{shop_path}vendors/{vendor}": '{"enabled": true}' for vendor in vendor_names()},
         }
     )
@@ -270,14 +278,17 @@ def _shop_parameters() -> FakeSSM:
 
 def _pipeline(table: FakeDynamoDB, sns: FakeSNS) -> IngressPipeline:
     from shoprelay.config import load_shop_config
+    from shoprelay.config.known import KNOWN_SHOPS_ITEM, KnownShops
     from shoprelay.ingress.pipeline import IngressPipeline
     from shoprelay.state import StateTable
 
+    table.items[FakeDynamoDB._key(KNOWN_SHOPS_ITEM)] = {**KNOWN_SHOPS_ITEM, "shops": {"SS": [SHOP]}}
+    known = KnownShops(client=table, table="bench-state")
     return IngressPipeline(
         table=StateTable(name="bench-state", client=cast("DynamoDBClient", table)),
         sns=cast("SNSClient", sns),
         topic_arn="arn:aws:sns:us-east-1:123456789012:bench-events",
-        load_shop=load_shop_config,
+        load_shop=partial(load_shop_config, known=known),
         # The template's defaults (MaxBodyBytes, OrderMemoryDays, DeliveryRecordHours).
         max_body_bytes=2 * 1024 * 1024,
         memory_ttl_seconds=120 * 86400,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import statistics
 import sys
+import textwrap
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,13 @@ Row = tuple[str, str, str, str, str, str, str]
 VOLUME_BUDGET_USD = 8.0
 """Most a million orders may cost at volume with every vendor enabled."""
 HEADER: Row = ("section", "item", "value", "floor", "ratio", "budget", "met")
+WIDTH = 100
+"""Columns the printed report fits in; the JSON holds every figure unwrapped."""
+_INDENT = 2
+_GAP = 2
+_WRAPPABLE = (0, 1)
+"""The item and value columns, wrapped onto more lines when the row would not fit."""
+_NARROWEST = 12
 
 
 def collect(quick: bool = False) -> dict[str, Any]:
@@ -276,14 +284,8 @@ _SECTIONS = (_translate_rows, _ingress_rows, _delivery_rows, _cold_start_rows, _
 """The report's sections, in the order they are printed."""
 
 
-def render(report: dict[str, Any]) -> str:
-    table = [HEADER, *rows(report)]
-    widths = [max(len(row[col]) for row in table) for col in range(len(HEADER))]
-    lines = []
-    for index, row in enumerate(table):
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * width for width in widths))
+def render(report: dict[str, Any], width: int = WIDTH) -> str:
+    lines = table_lines(rows(report), width)
     t, i = report["translate"], report["ingress"]
     lines.append("")
     lines.append(
@@ -304,4 +306,44 @@ def render(report: dict[str, Any]) -> str:
     lines.extend(_cost_notes(report["cost"]))
     if report["quick"]:
         lines.append("QUICK RUN: fewer rounds and processes; the figures are for smoke tests, not budgets")
-    return "\n".join(lines)
+    return "\n".join(wrapped for line in lines for wrapped in _wrap_note(line, width))
+
+
+def table_lines(table: list[Row], width: int = WIDTH) -> list[str]:
+    """The rows under a heading per section, the wordy columns wrapped so no line is wider than ``width``."""
+    cells = [row[1:] for row in [HEADER, *table]]
+    widths = [max(len(cell[col]) for cell in cells) for col in range(len(HEADER) - 1)]
+    spare = width - _INDENT - sum(widths) - _GAP * (len(widths) - 1)
+    while spare < 0 and any(widths[col] > _NARROWEST for col in _WRAPPABLE):
+        widest = max(_WRAPPABLE, key=lambda col: widths[col])
+        widths[widest] -= 1
+        spare += 1
+    lines = _physical_lines(HEADER[1:], widths)
+    lines.append(" " * _INDENT + (" " * _GAP).join("-" * w for w in widths))
+    section = None
+    for row in table:
+        if row[0] != section:
+            section = row[0]
+            lines.append(section)
+        lines.extend(_physical_lines(row[1:], widths))
+    return lines
+
+
+def _physical_lines(cells: tuple[str, ...], widths: list[int]) -> list[str]:
+    """One table row, as many lines as its longest wrapped cell needs."""
+    wrapped = [textwrap.wrap(cell, w, break_on_hyphens=False) or [""] for cell, w in zip(cells, widths, strict=True)]
+    height = max(len(parts) for parts in wrapped)
+    lines = []
+    for index in range(height):
+        parts = [
+            (column[index] if index < len(column) else "").ljust(w) for column, w in zip(wrapped, widths, strict=True)
+        ]
+        lines.append((" " * _INDENT + (" " * _GAP).join(parts)).rstrip())
+    return lines
+
+
+def _wrap_note(line: str, width: int) -> list[str]:
+    if len(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)

@@ -52,7 +52,7 @@ class Fixture:
 FIXTURE_SET: tuple[Fixture, ...] = (
     Fixture("order-12-line-items.filled-2024-01.json", "orders/create"),
     Fixture("orders-create.test-store-shop-AUD-buyer-USD.json", "orders/create"),
-    Fixture("orders-create.shopify-docs-2026-04.json", "orders/paid"),
+    Fixture("orders-create.shopify-docs-2026-04.json", "orders/cancelled"),  # voided and cancelled
     Fixture(
         "refunds-create.shopify-docs-2026-04.json",
         "refunds/create",

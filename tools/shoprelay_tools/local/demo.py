@@ -1,5 +1,9 @@
 """``shoprelay local --demo``: post every bundled sample and show where each one ended up.
 
+The Shopify samples go to ``/webhooks/shopify``; the WooCommerce ones to
+``/webhooks/woocommerce`` for the demo site, where one delivery can stand for several events
+(placed and paid, a refund): each of them gets its row per vendor.
+
 Each sample is signed with the demo secret and posted through the gateway; the next one
 goes only when the previous one has reached a final state at every vendor it was routed
 to, so a refund always follows its order. A cell is final when the vendor function logged
@@ -16,13 +20,15 @@ from typing import TextIO
 import requests
 
 from shoprelay.sources.shopify import sign
+from shoprelay.sources.woocommerce import sign as woocommerce_sign
 from shoprelay_tools.local.runner import LocalStack
-from shoprelay_tools.local.samples import SAMPLES, Sample
+from shoprelay_tools.local.samples import SAMPLES, WOO_SAMPLES, Sample, WooSample
+from shoprelay_tools.source_samples import DEMO_WOO_SOURCE
 
 
 @dataclass(frozen=True)
 class Cell:
-    sample: Sample
+    sample: Sample | WooSample
     vendor: str
     result: str
     """``delivered``, ``skipped: <reason>``, ``DLQ: <reason>`` or a problem."""
@@ -37,6 +43,20 @@ def signed_headers(stack: LocalStack, sample: Sample, body: bytes, webhook_id: s
         "X-Shopify-Webhook-Id": webhook_id,
         "X-Shopify-Api-Version": "2026-04",
         "X-Shopify-Hmac-Sha256": sign(stack.secret, body),
+    }
+
+
+def woo_signed_headers(stack: LocalStack, sample: WooSample, body: bytes, delivery_id: str) -> dict[str, str]:
+    resource, _, action = sample.topic.partition(".")
+    return {
+        "Content-Type": "application/json",
+        "X-WC-Webhook-Source": DEMO_WOO_SOURCE,
+        "X-WC-Webhook-Topic": sample.topic,
+        "X-WC-Webhook-Resource": resource,
+        "X-WC-Webhook-Event": action,
+        "X-WC-Webhook-ID": "16",
+        "X-WC-Webhook-Delivery-ID": delivery_id,
+        "X-WC-Webhook-Signature": woocommerce_sign(stack.secret, body),
     }
 
 
@@ -59,16 +79,35 @@ def _delivered_cell(stack: LocalStack, event_id: str, vendor: str) -> tuple[str,
     return (label if ok else f"{label}: no 2xx from the sandbox"), ok
 
 
-def run_sample(stack: LocalStack, sample: Sample, timeout: float) -> list[Cell]:
+def _post(stack: LocalStack, sample: Sample | WooSample) -> requests.Response:
     body = sample.body()
-    response = requests.post(
-        stack.webhook_url(), data=body, headers=signed_headers(stack, sample, body, str(uuid.uuid4())), timeout=30
-    )
+    if isinstance(sample, WooSample):
+        headers = woo_signed_headers(stack, sample, body, uuid.uuid4().hex)
+        return requests.post(stack.webhook_url("woocommerce"), data=body, headers=headers, timeout=30)
+    headers = signed_headers(stack, sample, body, str(uuid.uuid4()))
+    return requests.post(stack.webhook_url(), data=body, headers=headers, timeout=30)
+
+
+def run_sample(stack: LocalStack, sample: Sample | WooSample, timeout: float) -> list[Cell]:
+    response = _post(stack, sample)
     if response.status_code != 202:
         problem = f"ingress answered HTTP {response.status_code}: {response.text.strip()[:200]}"
         return [Cell(sample, "-", problem, False)]
     answer = response.json()
-    event_id, vendors = str(answer["id"]), [str(v) for v in answer["vendors"]]
+    vendors = [str(v) for v in answer["vendors"]]
+    events = answer.get("events") or [{"id": answer["id"], "kind": ""}]
+    cells: list[Cell] = []
+    for event in events:
+        found = _event_cells(stack, sample, str(event["id"]), vendors, timeout)
+        if len(events) > 1:
+            found = [Cell(c.sample, c.vendor, f"{event['kind']}: {c.result}", c.ok) for c in found]
+        cells.extend(found)
+    return cells
+
+
+def _event_cells(
+    stack: LocalStack, sample: Sample | WooSample, event_id: str, vendors: list[str], timeout: float
+) -> list[Cell]:
     cells: list[Cell] = [
         Cell(sample, vendor, "not routed to this vendor by the ingress", False)
         for vendor in sorted(stack.vendor_settings)
@@ -110,7 +149,8 @@ def print_table(cells: list[Cell], out: TextIO) -> None:
 def run_demo(stack: LocalStack, out: TextIO, timeout: float = 30.0) -> int:
     """Post every sample, print the table; 0 when every cell is delivered or skipped."""
     cells: list[Cell] = []
-    for sample in SAMPLES:
+    samples: tuple[Sample | WooSample, ...] = (*SAMPLES, *WOO_SAMPLES)
+    for sample in samples:
         cells.extend(run_sample(stack, sample, timeout))
     print_table(cells, out)
     failed = [c for c in cells if not c.ok]
@@ -119,5 +159,8 @@ def run_demo(stack: LocalStack, out: TextIO, timeout: float = 30.0) -> int:
         for cell in failed:
             print(f"FAILED: {cell.sample.label} ({cell.sample.topic}) at {cell.vendor}: {cell.result}", file=out)
         return 1
-    print(f"OK: {len(SAMPLES)} samples, {len(cells)} results, every one delivered or skipped.", file=out)
+    print(
+        f"OK: {len(SAMPLES) + len(WOO_SAMPLES)} samples, {len(cells)} results, every one delivered or skipped.",
+        file=out,
+    )
     return 0

@@ -10,7 +10,8 @@ Inspection API:
 
 * ``GET /_local/deliveries`` every request the vendor sandboxes received, with the answer;
 * ``GET /_local/dlq`` every message in every dead-letter queue, with its reason attributes;
-* ``GET /_local/outcomes`` every delivery outcome the vendor functions logged;
+* ``GET /_local/outcomes`` each vendor's latest word on each event (``final`` once delivered,
+  skipped or dead-lettered; ``words``: how many outcomes it logged for the event);
 * ``POST /_local/faults`` ``{"vendor": "mytracker", "status": 503, "times": 2, "retry_after": "1"}``,
   ``{"vendor": ..., "timeout": true, "times": N}`` or ``{"vendor": ..., "reset": true}``.
 """
@@ -282,6 +283,8 @@ class Recorded(Protocol):
 class OutcomeSource(Protocol):
     def all(self) -> Sequence[Recorded]: ...
 
+    def final_words(self) -> list[dict[str, Any]]: ...
+
 
 class GatewayBackend(Protocol):
     """What the gateway fronts: routes and handlers to call, and what ``/_local`` shows."""
@@ -362,7 +365,7 @@ class Gateway:
         return 200, self.stack.dead_letters()
 
     def _outcomes(self, body: bytes) -> tuple[int, Any]:
-        return 200, [o.as_dict() for o in self.stack.outcomes.all()]
+        return 200, self.stack.outcomes.final_words()
 
     def _add_faults(self, body: bytes) -> tuple[int, Any]:
         sandboxes = self.stack.sandboxes

@@ -28,11 +28,14 @@ from typing import IO, Any
 from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP, demo_sandboxes, demo_vendor_settings, seed_shop
 from shoprelay_tools.local.gateway import Gateway
 from shoprelay_tools.sandboxes.server import SandboxServer
+from shoprelay_tools.source_samples import DEMO_EVENT_SOURCE, DEMO_WOO_SHOP
 from shoprelay_tools.stack.dlq import read_all
 from shoprelay_tools.stack.lambda_runtime import Environments, FakeContext, Handler, load_function, poll_once
 from shoprelay_tools.stack.provision import REGION, FunctionSpec, SqsSource, Stack, aws_clients, provision
 
 log = logging.getLogger("shoprelay_tools.local")
+LOCAL_PARAMETERS = {"ShopifyEventSourceName": DEMO_EVENT_SOURCE}
+"""Template parameters of the local stack (the rest are the template's defaults)."""
 
 LOCAL_ENV: dict[str, str] = {
     # Configuration edits in the emulated SSM take effect within seconds, not minutes.
@@ -102,6 +105,21 @@ class OutcomeLog(logging.Handler):
     def all(self) -> list[Outcome]:
         with self._changed:
             return list(self._outcomes)
+
+    def final_words(self) -> list[dict[str, Any]]:
+        """Each vendor's latest word on each event, whether it is final, and how many it said."""
+        with self._changed:
+            outcomes = list(self._outcomes)
+        latest: dict[tuple[str, str | None], Outcome] = {}
+        counts: dict[tuple[str, str | None], int] = {}
+        for outcome in outcomes:
+            key = (outcome.vendor, outcome.event_id)
+            latest[key] = outcome
+            counts[key] = counts.get(key, 0) + 1
+        return [
+            {**outcome.as_dict(), "final": outcome.outcome in FINAL_OUTCOMES, "words": counts[key]}
+            for key, outcome in latest.items()
+        ]
 
     def final(self, event_id: str) -> dict[str, Outcome]:
         """The final outcome of ``event_id`` at each vendor that has reached one."""
@@ -226,16 +244,14 @@ def merge_settings(
 
 def validate_settings(settings: Mapping[str, Mapping[str, Any]]) -> None:
     """Refuse settings the vendor functions would refuse, before anything starts."""
-    import msgspec
-
-    from shoprelay.problems import first_problem
+    from shoprelay.problems import SettingsError
     from shoprelay.vendors import load_vendor
 
     for vendor, values in settings.items():
         try:
             load_vendor(vendor).settings_model.parse(dict(values))
-        except msgspec.ValidationError as error:
-            raise ValueError(f"invalid {vendor} settings: {first_problem(error)}") from None
+        except SettingsError as error:
+            raise ValueError(f"invalid {vendor} settings: {error}") from None
 
 
 @dataclass
@@ -253,6 +269,9 @@ class LocalStack:
     shop: str = DEMO_SHOP
     secret: str = DEMO_SECRET
     sandbox_factory: Callable[[], Mapping[str, Any]] = demo_sandboxes
+    parameters: Mapping[str, str] = field(default_factory=lambda: dict(LOCAL_PARAMETERS))
+    """Template parameter overrides; by default the demo partner event source, so the stack
+    has the EventBridge ingress and its dead-letter queue too."""
 
     stack: Stack = field(init=False)
     clients: dict[str, Any] = field(init=False, default_factory=dict)
@@ -308,14 +327,14 @@ class LocalStack:
         urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - our own emulator on loopback
         self._set_env({**_AWS_ENV, "AWS_ENDPOINT_URL": self.aws_endpoint})
         self.clients = aws_clients(self.aws_endpoint)
-        self.stack = provision(self.root, self.clients)
+        self.stack = provision(self.root, self.clients, parameters=dict(self.parameters) or None)
 
         self.sandboxes = SandboxServer(self.sandbox_factory()).start()
         settings = demo_vendor_settings(self.sandboxes.url_for)
         settings = {vendor: values for vendor, values in settings.items() if vendor in self.sandboxes.sandboxes}
         self.vendor_settings = merge_settings(settings, self.settings_overrides)
         validate_settings(self.vendor_settings)
-        seed_shop(self.clients["ssm"], self.ssm_prefix, self.shop, self.secret, self.vendor_settings)
+        self._seed_shops()
 
         # Values every function shares (stage, SSM prefix, table, Powertools settings) are read
         # at call time, so they are set for the process; per-function values only at import.
@@ -325,6 +344,8 @@ class LocalStack:
         parameters.clear_caches()  # type: ignore[no-untyped-call]  # providers made before now would point at another endpoint
         # All vendor functions share the layer's module-level Metrics here, unlike on Lambda.
         warnings.filterwarnings("ignore", message="Dimension 'vendor' has already been added")
+        # A rejected webhook is counted with a metric of its own, so the handler's set is empty.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         function_env = {**LOCAL_ENV, **self.extra_env}
         before = set(sys.modules)
         for logical_id, spec in self.stack.functions.items():
@@ -341,6 +362,19 @@ class LocalStack:
                 poller.start()
 
         self._gateway = Gateway(self, host=self.host, port=self.port).start()
+
+    def _seed_shops(self) -> None:
+        """The demo shop, and the demo WooCommerce site with the same secret and vendors."""
+        for shop in (self.shop, DEMO_WOO_SHOP):
+            seed_shop(
+                self.clients["ssm"],
+                self.ssm_prefix,
+                shop,
+                self.secret,
+                self.vendor_settings,
+                dynamodb=self.clients["dynamodb"],
+                table=self.stack.tables["StateTable"],
+            )
 
     def stop(self) -> None:
         """Stop everything :meth:`start` started; safe to call more than once."""
@@ -389,8 +423,11 @@ class LocalStack:
             for route in spec.routes
         ]
 
-    def webhook_url(self) -> str:
-        """The URL of the template's (first) HTTP route: the Shopify webhook endpoint."""
+    def webhook_url(self, source: str = "shopify") -> str:
+        """The URL of a source's webhook route (``/webhooks/<source>``)."""
+        for _method, path, _logical_id in self.routes():
+            if path == f"/webhooks/{source}":
+                return f"{self.base_url}{path}"
         _method, path, _logical_id = self.routes()[0]
         return f"{self.base_url}{path}"
 

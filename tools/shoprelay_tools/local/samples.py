@@ -39,5 +39,30 @@ SAMPLES: tuple[Sample, ...] = (
 )
 """Every bundled sample, in posting order."""
 
+
+@dataclass(frozen=True)
+class WooSample:
+    """A WooCommerce delivery of the demo site: one of the bundled bodies of
+    :data:`shoprelay_tools.source_samples.WOOCOMMERCE_SAMPLES` (WooCommerce's documented order
+    and a real capture, in the states an order goes through)."""
+
+    label: str
+    topic: str
+    stem: str
+
+    def body(self) -> bytes:
+        from shoprelay_tools.source_samples import WOOCOMMERCE_SAMPLES, woocommerce_body
+
+        return woocommerce_body(WOOCOMMERCE_SAMPLES[self.stem][1])
+
+
+WOO_SAMPLES: tuple[WooSample, ...] = (
+    WooSample("woo order awaiting payment", "order.created", "order-created-pending"),
+    WooSample("woo same order paid", "order.updated", "order-updated-processing"),
+    WooSample("woo same order partly refunded", "order.updated", "order-updated-refunded-partly"),
+    WooSample("woo captured order completed", "order.updated", "order-updated-completed"),
+)
+"""The WooCommerce samples, in posting order (each later state of order 727 after the one before)."""
+
 CURL_SAMPLE = SAMPLES[0]
 """The sample the printed ``curl`` posts."""

@@ -61,18 +61,21 @@ def _unsigned_request(path: str) -> dict[str, Any]:
 
 
 def warm(environments: list[tuple[FunctionProcesses, int, dict[str, Any]]]) -> None:
-    """Start ``count`` environments of each function at once, with a harmless invocation each.
+    """Start ``count`` environments of each function, with a harmless invocation each.
 
     A cold start is a process importing boto3 and Powertools: a second or more of CPU on a
     busy machine. Started while webhooks flow, they would eat into Shopify's 5 s; started
-    here, concurrently, each invocation finds one waiting, as on a warm Lambda.
+    here, each invocation finds one waiting, as on a warm Lambda. One function's environments
+    start together (so they are distinct), one function after another: every environment of
+    every function at once would share the machine's cores so thinly that an import could
+    outlast the harness's init timeout, which is not what a prove run is about.
     """
-    jobs = [(processes, event) for processes, count, event in environments for _ in range(count)]
-    if not jobs:
-        return
-    with ThreadPoolExecutor(len(jobs), thread_name_prefix="prove-warm") as pool:
-        for _result in pool.map(lambda job: job[0].invoke(job[1]), jobs):
-            pass
+    for processes, count, event in environments:
+        if count < 1:
+            continue
+        with ThreadPoolExecutor(count, thread_name_prefix="prove-warm") as pool:
+            for _result in pool.map(processes.invoke, [event] * count):
+                pass
 
 
 class SimulatedCrashError(RuntimeError):
@@ -319,13 +322,15 @@ class Fleet:
             poller.stop()
         self.stack.pollers.clear()
         for logical_id, spec in self.stack.stack.functions.items():
-            if spec.routes:  # the gateway looks the handler up per request
+            # The gateway, or the EventBridge sender, looks the handler up per request.
+            if spec.routes or not spec.sqs_sources:
                 self.ingress[logical_id] = IngressProcesses(spec, self.function_env(), self.sink)
                 self.stack.handlers[logical_id] = self.ingress[logical_id]
         warm(
             [
                 (ingress.processes, self.ingress_environments, _unsigned_request(ingress.spec.routes[0].path))
                 for ingress in self.ingress.values()
+                if ingress.spec.routes
             ]
         )
         self._start(warm_up=True)

@@ -26,6 +26,8 @@ class ProveConfig:
     posters: int = 8
     """Client threads delivering webhook chains, as Shopify would."""
     retry_base_seconds: int = 1
+    retry_time_scale: float = 1 / 60
+    """Every retry wait and the retry window shrink by this: the template's 6 h window is 6 min."""
     vendor_timeout_seconds: float = 2.0
     visibility_timeout: int | None = None
     """Source queues' VisibilityTimeout for the run: when crashed and killed batches return.
@@ -97,6 +99,9 @@ class BadInputResult:
     new_outcomes: int
     new_requests: int
     queued: int
+    flood_sent: int = 0
+    flood_ssm_calls: int | None = None
+    """SSM calls while requests named made-up shops (None: the run had no proxy to count them)."""
 
     @property
     def checks(self) -> list[Check]:
@@ -113,10 +118,18 @@ class BadInputResult:
                 f"{self.new_outcomes} new delivery outcome(s), {self.new_requests} new vendor request(s), "
                 f"{self.queued} queued message(s)"
             )
+        flood = []
+        if self.flood_ssm_calls is not None and self.flood_ssm_calls > FLOOD_SSM_CALLS:
+            flood.append(f"{self.flood_ssm_calls} SSM calls for {self.flood_sent} requests naming unknown shops")
         return [
             Check("every bad request was answered 4xx or the 200 'ignored' no-op, as README documents", answers),
             Check("no bad request was published or reached a vendor", published),
+            Check(f"unknown shops cost at most {FLOOD_SSM_CALLS} SSM calls in all", flood),
         ]
+
+
+FLOOD_SSM_CALLS = 5
+"""A handful: a request naming an unregistered shop is refused before any SSM read."""
 
 
 @dataclass

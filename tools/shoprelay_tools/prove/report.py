@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shoprelay.delivery.backoff import attempt_budget
+from shoprelay.delivery.backoff import RETRY_HOURS, attempt_budget
 from shoprelay_tools.prove.outcome import ProveConfig, ProveOutcome
 from shoprelay_tools.prove.reconcile import Check, SoakResult, VendorCounts, percentile
 from shoprelay_tools.prove.shopify import ANSWER_TIMEOUT_SECONDS, RetrySchedule
@@ -60,7 +60,8 @@ def header(config: ProveConfig, plan: Plan, parameters: dict[str, Any]) -> str:
     own = config.own_rates.describe() if config.own_rates else "none (the functions reach the emulator directly)"
     lines = [
         f"shoprelay prove: seed {parameters['seed']} (repeat with --seed {parameters['seed']})",
-        f"  soak        {described['webhooks']} signed webhooks over HTTP from {config.posters} client threads; "
+        f"  soak        {described['webhooks']} signed webhooks (about a quarter through EventBridge, the rest "
+        f"over HTTPS) from {config.posters} client threads; "
         f"{len(parameters['shops'])} shops; {topics}",
         f"              {described['lines'][0]}-{described['lines'][1]} lines ({described['over_100_lines']} webhooks "
         f"over 100, largest body {described['largest_body']} B of {parameters['max_body_bytes']}); shop/buyer "
@@ -72,10 +73,11 @@ def header(config: ProveConfig, plan: Plan, parameters: dict[str, Any]) -> str:
         f"{parameters['ingress_timeout']} s, vendors {parameters['vendor_timeout']} s); AWS {parameters['aws']}",
         f"  our side    {own}",
         f"  vendors     every sandbox, at random: {config.rates.describe()}",
-        f"  retries     RETRY_BASE_SECONDS={config.retry_base_seconds}, "
+        f"  retries     RETRY_BASE_SECONDS={config.retry_base_seconds}, time scale {config.retry_time_scale:.4g} "
+        f"(the retry window of {RETRY_HOURS} h lasts {RETRY_HOURS * 3600 * config.retry_time_scale:.0f} s), "
         f"vendor timeout {config.vendor_timeout_seconds:g} s, "
-        f"maxReceiveCount {parameters['max_receive_count']} (template), so {budget} attempts; a one-request record "
-        f"meets a retryable fault on all of them with p = {config.rates.exhaustion_chance(budget):.1e}",
+        f"maxReceiveCount {parameters['max_receive_count']} (template), at least {budget} attempts; a one-request "
+        f"record meets a retryable fault on {budget} in a row with p = {config.rates.exhaustion_chance(budget):.1e}",
         f"  pollers     MaximumConcurrency {config.concurrency} per vendor queue (template "
         f"{'/'.join(map(str, parameters['template_max_concurrency']))}); VisibilityTimeout "
         f"{parameters['visibility_timeout']} s (template {parameters['template_visibility_timeout']}) so crashed "
@@ -207,6 +209,10 @@ def _own_side_section(outcome: ProveOutcome) -> list[str]:
     ]
 
 
+def _ssm_calls(count: int | None) -> str:
+    return f"{count} SSM call(s)" if count is not None else "uncounted SSM calls (no proxy)"
+
+
 def _bad_input_section(outcome: ProveOutcome) -> list[str]:
     bad = outcome.bad
     rows: list[tuple[Any, ...]] = []
@@ -228,6 +234,7 @@ def _bad_input_section(outcome: ProveOutcome) -> list[str]:
         *_table(("class", "sent", "answers (status x count)", "5xx", "undocumented"), rows),
         f"  published   {bad.tapped} message(s) on a tap subscription to the topic; {bad.new_outcomes} new delivery "
         f"outcome(s); {bad.new_requests} new vendor request(s); {bad.queued} message(s) queued",
+        f"  flood       {bad.flood_sent} request(s) naming unknown shops made {_ssm_calls(bad.flood_ssm_calls)}",
     ]
 
 

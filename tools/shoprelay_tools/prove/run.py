@@ -19,8 +19,24 @@ from typing import Any, TextIO
 
 from shoprelay_tools.demo import seed_shop
 from shoprelay_tools.local.runner import LocalStack, validate_settings
-from shoprelay_tools.prove.bad_input import BadInputBuilder, send_all
+from shoprelay_tools.prove.bad_input import (
+    ECHO,
+    ECHO_CLASS,
+    ECHO_VENDOR,
+    FLOOD,
+    TWIN,
+    BadAnswer,
+    BadInputBuilder,
+    ClassResult,
+    echo_findings,
+    send,
+    send_all,
+)
 from shoprelay_tools.prove.emulator import hardened_moto
+from shoprelay_tools.prove.eventbridge import FUNCTION as BRIDGE_FUNCTION
+from shoprelay_tools.prove.eventbridge import PARAMETERS as BRIDGE_PARAMETERS
+from shoprelay_tools.prove.eventbridge import SHARE as BRIDGE_SHARE
+from shoprelay_tools.prove.eventbridge import BridgedSender
 from shoprelay_tools.prove.faults import RandomFaults
 from shoprelay_tools.prove.fleet import Fleet, IngressStats, LogSink, Recorder
 from shoprelay_tools.prove.outcome import (
@@ -37,6 +53,7 @@ from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
 from shoprelay_tools.prove.soak import Soak, SoakRun, repeatable_requests
 from shoprelay_tools.prove.workload import PROVE_SHOPS, WorkloadBuilder
 from shoprelay_tools.stack.aws_faults import AwsFaultProxy
+from shoprelay_tools.stack.lambda_runtime import FakeContext
 from shoprelay_tools.stack.template import find_root
 
 
@@ -58,8 +75,26 @@ def _seed_shops(stack: LocalStack, config: ProveConfig) -> tuple[dict[str, dict[
     for shop in PROVE_SHOPS:
         settings = shop.settings(demo)
         validate_settings(settings)
-        seed_shop(stack.clients["ssm"], stack.ssm_prefix, shop.domain, shop.secret, settings)
+        seed_shop(
+            stack.clients["ssm"],
+            stack.ssm_prefix,
+            shop.domain,
+            shop.secret,
+            settings,
+            dynamodb=stack.clients["dynamodb"],
+            table=stack.stack.tables["StateTable"],
+        )
         expected[shop.domain] = shop.enabled_vendors(demo)
+    # The bad-input phase's "shared secret" class: a registered shop with the first shop's secret.
+    seed_shop(
+        stack.clients["ssm"],
+        stack.ssm_prefix,
+        TWIN,
+        PROVE_SHOPS[0].secret,
+        {},
+        dynamodb=stack.clients["dynamodb"],
+        table=stack.stack.tables["StateTable"],
+    )
     return demo, expected
 
 
@@ -98,20 +133,80 @@ def _bad_input(rig: Rig, soak: Soak, config: ProveConfig, seed: int) -> BadInput
     tap = _tap(stack)
     outcomes_before = len(rig.recorder.snapshot()[0])
     requests_before = len(stack.sandboxes.recorded())
-    bad = BadInputBuilder(seed, PROVE_SHOPS, max_body).build(config.bad)
-    classes = send_all(bad, stack.webhook_url())
+    builder = BadInputBuilder(seed, PROVE_SHOPS, max_body)
+    bad = builder.build(config.bad)
+    flood = [r for r in bad if r.kind == FLOOD] + builder.flood(FLOOD_EXTRA)
+    classes = send_all([r for r in bad if r.kind != FLOOD], stack.webhook_url())
+    ssm_before = len(rig.proxy.calls_to("ssm")) if rig.proxy else 0
+    classes.update(send_all(flood, stack.webhook_url()))
+    flood_ssm_calls = len(rig.proxy.calls_to("ssm")) - ssm_before if rig.proxy else None
     window = max((p.source.batching_window_seconds for p in soak.fleet.pollers), default=0)
     time.sleep(window + 2.0)
     attributes = stack.clients["sqs"].get_queue_attributes(
         QueueUrl=tap, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     )["Attributes"]
-    return BadInputResult(
+    result = BadInputResult(
         classes=classes,
         tapped=sum(int(v) for v in attributes.values()),
         new_outcomes=len(rig.recorder.snapshot()[0]) - outcomes_before,
         new_requests=len(stack.sandboxes.recorded()) - requests_before,
         queued=soak.queued(),
+        flood_sent=len(flood),
+        flood_ssm_calls=flood_ssm_calls,
     )
+    # After the counts above: this one is relayed on purpose, to a vendor that echoes it.
+    classes[ECHO_CLASS] = _echoing_vendor(rig, builder, config)
+    return result
+
+
+FLOOD_EXTRA = 200
+"""Unknown-shop requests sent on top of the flood class's share of ``--bad``."""
+ECHO_WAIT_SECONDS = 60.0
+
+
+def _echoing_vendor(rig: Rig, builder: BadInputBuilder, config: ProveConfig) -> ClassResult:
+    """A vendor answers 400 quoting an e-mail, phone, IP, key and card: none may reach a log line
+    or a DLQ attribute (every DLQ message of the run is scanned, not only this one)."""
+    from shoprelay_tools.sandboxes.server import Fault
+
+    stack = rig.stack
+    stack.sandboxes.add_faults(ECHO_VENDOR, Fault(status=400, error=ECHO), times=1)
+    request = builder.echoing_vendor()
+    answer = send(request, stack.webhook_url())
+    result = ClassResult(ECHO_CLASS, sent=1)
+    result.answers[answer.status] += 1
+    dead = _dead_letter_attributes(stack)
+    deadline = time.monotonic() + ECHO_WAIT_SECONDS
+    while answer.status == 202 and not any(a.get("status") == "400" for a in dead) and time.monotonic() < deadline:
+        time.sleep(1.0)
+        dead = _dead_letter_attributes(stack)
+    time.sleep(2.0)  # the invocation's lines reach the log once it has ended
+    lines = config.log_file.read_text(encoding="utf-8", errors="replace").splitlines() if config.log_file else []
+    problems = echo_findings(lines, dead)
+    if not any(a.get("status") == "400" for a in dead):
+        problems.append(f"no {ECHO_VENDOR} dead letter with status 400 within {ECHO_WAIT_SECONDS:.0f} s")
+    if answer.status != 202:
+        result.server_errors.append(answer)
+    result.undocumented += [BadAnswer(request, answer.status, answer.answer_status, p) for p in problems]
+    return result
+
+
+def _dead_letter_attributes(stack: LocalStack) -> list[dict[str, str]]:
+    found = []
+    sqs = stack.clients["sqs"]
+    for url in stack.stack.dead_letter_queues().values():
+        for _ in range(5):
+            answer = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, MessageAttributeNames=["All"]
+            )
+            messages = answer.get("Messages", [])
+            found += [
+                {name: str(value.get("StringValue", "")) for name, value in m.get("MessageAttributes", {}).items()}
+                for m in messages
+            ]
+            if len(messages) < 10:
+                break
+    return found
 
 
 def _parameters(rig: Rig, config: ProveConfig, expected: dict[str, tuple[str, ...]]) -> dict[str, Any]:
@@ -157,7 +252,13 @@ def _rig(config: ProveConfig, seed: int) -> Iterator[Rig]:
     """The stack started, the proxy in front of its emulator, the functions in processes."""
     assert config.log_file is not None
     stack = LocalStack(
-        config.root or find_root(), port=0, extra_env={"RETRY_BASE_SECONDS": str(config.retry_base_seconds)}
+        config.root or find_root(),
+        port=0,
+        extra_env={
+            "RETRY_BASE_SECONDS": str(config.retry_base_seconds),
+            "RETRY_TIME_SCALE": str(config.retry_time_scale),
+        },
+        parameters=BRIDGE_PARAMETERS,
     )
     stack.start()
     proxy = AwsFaultProxy(stack.aws_endpoint, seed=seed).start() if config.own_rates else None
@@ -218,7 +319,10 @@ def _soak(rig: Rig, config: ProveConfig, out: TextIO) -> tuple[Soak, SoakRun, In
         rig.fleet,
         rig.recorder,
         plan,
-        sender=ShopifySender(stack.webhook_url(), RetrySchedule(config.shopify_retry_window)),
+        sender=BridgedSender(
+            ShopifySender(stack.webhook_url(), RetrySchedule(config.shopify_retry_window)),
+            lambda envelope: stack.handlers[BRIDGE_FUNCTION](envelope, FakeContext(function_name=BRIDGE_FUNCTION)),
+        ),
         expected_vendors=expected,
         repeatable=repeatable_requests([shop.settings(demo) for shop in PROVE_SHOPS]),
         out=out,
@@ -228,7 +332,7 @@ def _soak(rig: Rig, config: ProveConfig, out: TextIO) -> tuple[Soak, SoakRun, In
         settle_timeout=config.settle_timeout,
         progress_every=config.progress_every,
     )
-    print("soak: posting", file=out, flush=True)
+    print(f"soak: posting, about {BRIDGE_SHARE:.0%} of the webhooks through EventBridge", file=out, flush=True)
     return soak, soak.run(), injected, parameters
 
 

@@ -23,6 +23,7 @@ from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import TranslationError, translate_for_shop
 from shoprelay_tools.local.runner import LocalStack
 from shoprelay_tools.local.samples import SAMPLES
+from shoprelay_tools.prove.eventbridge import BridgedSender
 from shoprelay_tools.prove.fleet import CrashReport, Fleet, Recorder
 from shoprelay_tools.prove.reconcile import (
     FINAL,
@@ -157,7 +158,7 @@ class Soak:
         recorder: Recorder,
         plan: Plan,
         *,
-        sender: ShopifySender,
+        sender: ShopifySender | BridgedSender,
         expected_vendors: Mapping[str, tuple[str, ...]],
         repeatable: tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str]]],
         out: TextIO,

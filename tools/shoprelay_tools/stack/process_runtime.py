@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, BinaryIO, Literal
@@ -37,6 +37,9 @@ _TIMEOUT_TOLERANCE_SECONDS = 0.05
 """select() may wake a hair before the timeout it was given."""
 
 Status = Literal["ok", "error", "timeout"]
+
+WORKER: tuple[str, ...] = (sys.executable, "-m", "shoprelay_tools.stack.process_worker")
+"""The default worker command: this interpreter, with this process's packages."""
 
 OUTPUT_SINKS: list[Callable[[list[str]], None]] = []
 """Called with every invocation's output lines: the test suite scans them for secrets and PII."""
@@ -72,14 +75,12 @@ class Invocation:
 class _Environment:
     """One worker process: init once, then one invocation at a time."""
 
-    def __init__(self, spec: FunctionSpec, environment: Mapping[str, str]) -> None:
+    def __init__(self, spec: FunctionSpec, environment: Mapping[str, str], worker: Sequence[str]) -> None:
         request_read, self._request_write = os.pipe()
         self._response_read, response_write = os.pipe()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [
-                sys.executable,
-                "-m",
-                "shoprelay_tools.stack.process_worker",
+                *worker,
                 str(request_read),
                 str(response_write),
                 str(spec.code_dir),
@@ -185,12 +186,19 @@ class FunctionProcesses:
     """A function's execution environments: one process each, reused until killed.
 
     ``invoke`` is thread-safe: concurrent calls get separate environments, as on Lambda.
+    ``worker`` is the command that starts :mod:`~shoprelay_tools.stack.process_worker` (this
+    interpreter by default); ``shoprelay invoke`` runs it under the Lambda runtime's Python.
     """
 
     def __init__(
-        self, spec: FunctionSpec, extra_env: Mapping[str, str] | None = None, timeout: float | None = None
+        self,
+        spec: FunctionSpec,
+        extra_env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        worker: Sequence[str] = WORKER,
     ) -> None:
         self.spec = spec
+        self.worker = tuple(worker)
         self.timeout = float(timeout if timeout is not None else spec.timeout)
         self.environment = {
             **os.environ,
@@ -215,7 +223,7 @@ class FunctionProcesses:
                 environment = self._idle.pop()
                 if environment.alive:
                     return environment
-        environment = _Environment(self.spec, self.environment)
+        environment = _Environment(self.spec, self.environment, self.worker)
         with self._lock:
             self._all.append(environment)
             self.started += 1
