@@ -265,3 +265,33 @@ def test_tracify_status_false_on_200_is_a_failure_not_a_delivery(local: LocalAws
         assert "customer_site_id" in message["MessageAttributes"]["reason"]["StringValue"]
     finally:
         server.stop()
+
+
+def test_an_effect_the_vendor_took_is_not_sent_again_when_its_record_cannot_be_marked_done(
+    shop: LocalAws, sandboxes: SandboxServer
+) -> None:
+    from shoprelay_tools.stack.aws_faults import AwsFaultProxy
+    from shoprelay_tools.stack.lambda_runtime import sqs_event
+    from shoprelay_tools.stack.process_runtime import FunctionProcesses
+
+    post(shop)
+    (message,) = shop.receive_all("CorvidaeQueue")
+    queue = shop.stack.queues["CorvidaeQueue"].rsplit("/", 1)[-1]
+    event = sqs_event([message], f"arn:aws:sqs:us-east-1:123456789012:{queue}")
+    spec = shop.stack.functions["CorvidaeFunction"]
+    with (
+        AwsFaultProxy(shop.endpoint, seed=3) as proxy,
+        FunctionProcesses(spec, extra_env={"AWS_ENDPOINT_URL": proxy.url}) as function,
+    ):
+        # GIVEN every write marking an effect done fails, after the vendor has answered 2xx
+        proxy.fail("dynamodb", "UpdateItem", times=None)
+        first = function.invoke(event)
+        # THEN the record counts as delivered: nothing for a retry to send again
+        assert first.status == "ok", first.error
+        assert first.payload == {"batchItemFailures": []}
+        assert any("could not be marked done" in line for line in first.logs)
+        # AND the same message arriving again (SQS delivers at least once) is not sent twice
+        proxy.clear()
+        again = function.invoke(event)
+        assert again.status == "ok", again.error
+    assert [hit.status for hit in sandboxes.recorded("corvidae")] == [200]

@@ -15,6 +15,7 @@ The record's fate is always one of four, and never silent:
 from __future__ import annotations
 
 import importlib
+import logging
 import math
 import threading
 import time
@@ -172,6 +173,11 @@ def _not_needed(request: VendorRequest, records: Mapping[str, str], done: set[st
     if records.get(f"{request.effect}#{request.part}") == "done":
         return f"{request.effect} already delivered"
     return None
+
+
+_COMPLETE_PAUSES = (0.2,)
+"""Waits between tries at recording a delivered effect (each try has the client's own retries)."""
+_log = logging.getLogger("shoprelay.delivery")
 
 
 def _needs_history(requests: Sequence[VendorRequest]) -> bool:
@@ -383,8 +389,29 @@ class VendorDelivery:
         except BaseException:
             self.table.release_effect(subject, key)
             raise
-        self.table.complete_effect(subject, key)
+        self._complete(subject, key)
         return 1
+
+    def _complete(self, subject: str, key: str) -> None:
+        """Record the delivered effect, trying again while the table stumbles.
+
+        The vendor has it already, so a failure here must not fail the record: its retry would
+        send the effect a second time once the claim's lease ran out. Left pending, the claim
+        only keeps another event from sending the same effect for the lease's length.
+        """
+        for pause in (*_COMPLETE_PAUSES, None):
+            try:
+                self.table.complete_effect(subject, key)
+            except Exception as error:
+                if pause is None:
+                    _log.warning(
+                        "effect delivered, but its record could not be marked done",
+                        extra={"effect": key, "error": type(error).__name__},
+                    )
+                    return
+                time.sleep(pause)
+            else:
+                return
 
     def _send(self, event: CanonicalEvent, request: VendorRequest, read_timeout: float) -> None:
         import requests  # only records that reach a vendor need HTTP; imported once, then cached
