@@ -16,8 +16,8 @@ from support.webhooks import fixture_json
 
 from shoprelay.canonical import CanonicalEvent, EventKind, Money
 from shoprelay.sources import PayloadError, UnsupportedTopicError
+from shoprelay.sources.parsing import landing_params
 from shoprelay.sources.shopify import TOPIC_KINDS, WebhookMeta, parse_webhook
-from shoprelay.sources.shopify.adapter import landing_params
 
 RECEIVED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 

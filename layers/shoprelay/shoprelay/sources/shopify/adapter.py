@@ -10,10 +10,9 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 
@@ -31,8 +30,8 @@ from shoprelay.canonical import (
     Refund,
     RefundLine,
 )
-from shoprelay.problems import first_problem
 from shoprelay.sources.errors import PayloadError, UnsupportedTopicError
+from shoprelay.sources.parsing import decode_body, landing_params, lax_decoder, utc
 from shoprelay.sources.shopify import payloads as p
 
 TOPIC_KINDS: dict[str, EventKind] = {
@@ -86,7 +85,7 @@ def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> Cano
         except UnicodeDecodeError as error:
             raise PayloadError("", f"body is not UTF-8 (byte {error.start})") from None
     decoder, build = _TOPIC_PARSERS[meta.topic.split("/")[0]]
-    payload = _decode(decoder, body)
+    payload = decode_body(decoder, body)
     try:
         fields = build(payload)
     except _InvalidAmountError as error:
@@ -99,8 +98,8 @@ def parse_webhook(meta: WebhookMeta, body: bytes, received_at: datetime) -> Cano
         shop=meta.shop,
         topic=meta.topic,
         webhook_id=meta.webhook_id,
-        occurred_at=_utc(occurred),
-        received_at=_utc(received_at),
+        occurred_at=utc(occurred),
+        received_at=utc(received_at),
         api_version=meta.api_version,
         **fields,
     )
@@ -110,24 +109,6 @@ def event_id_for(meta: WebhookMeta, body: bytes) -> str:
     """A stable id: Shopify's event id when given, else the delivery id, else the body hash."""
     basis = meta.event_id or meta.webhook_id or hashlib.sha256(body).hexdigest()
     return str(uuid.uuid5(_EVENT_NAMESPACE, f"{meta.shop}\n{meta.topic}\n{basis}"))
-
-
-def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
-    try:
-        return decoder.decode(body)
-    except UnicodeDecodeError:
-        raise PayloadError("", "body is not UTF-8") from None
-    except RecursionError:
-        # msgspec descends into every array and object, also in fields nobody reads, and
-        # stops at the interpreter's recursion limit: no order from Shopify nests that deep.
-        raise PayloadError("", "body nests arrays or objects too deeply") from None
-    except msgspec.DecodeError as error:
-        problem = first_problem(error)
-        if problem.kind == "json_invalid":
-            raise PayloadError("", f"body is not valid JSON ({problem.message})") from None
-        if problem.kind == "type":
-            raise PayloadError(problem.path, "must be a JSON object") from None
-        raise PayloadError(problem.path, problem.message) from None
 
 
 def _id(value: p.Id | None) -> str | None:
@@ -219,7 +200,7 @@ def _time(value: p.Timestamp, path: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise PayloadError(path, "must be an ISO 8601 date and time") from None
-    return _utc(moment)
+    return utc(moment)
 
 
 def _required_time(value: str, path: str) -> datetime:
@@ -227,14 +208,6 @@ def _required_time(value: str, path: str) -> datetime:
     if moment is None:
         raise PayloadError(path, "must not be empty")
     return moment
-
-
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is UTC:
-        return moment
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _money(money_set: p.MoneySet | None, fallback: p.Amount = None) -> Money:
@@ -345,23 +318,6 @@ def _client(
         referrer=referring_site or None,
         source_name=source_name,
     )
-
-
-def landing_params(landing: str) -> dict[str, str]:
-    """The landing page's query parameters, the first value of each.
-
-    Shopify passes the address on as the browser sent it. One that ``urlsplit`` refuses (an
-    unclosed IPv6 bracket) still has a readable query, and must not cost the order its
-    attribution, so its query is then cut out by hand.
-    """
-    try:
-        query = urlsplit(landing).query
-    except ValueError:
-        query = landing.partition("#")[0].partition("?")[2]
-    params: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        params.setdefault(key, value)
-    return params
 
 
 def _cart_attributes(attributes: tuple[p.NameValue, ...]) -> dict[str, str]:
@@ -671,15 +627,11 @@ def _consent_fields(consent: p.ShopifyEmailConsentPayload) -> dict[str, Any]:
     }
 
 
-def _lax(model: type[Any]) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(model, strict=False)
-
-
 _TOPIC_PARSERS: dict[str, tuple[msgspec.json.Decoder[Any], Callable[[Any], dict[str, Any]]]] = {
-    "orders": (_lax(p.ShopifyOrder), _order_fields),
-    "refunds": (_lax(p.ShopifyRefund), _refund_fields),
-    "checkouts": (_lax(p.ShopifyCheckout), _checkout_fields),
-    "customers": (_lax(p.ShopifyCustomerPayload), _customer_fields),
-    "customers_email_marketing_consent": (_lax(p.ShopifyEmailConsentPayload), _consent_fields),
+    "orders": (lax_decoder(p.ShopifyOrder), _order_fields),
+    "refunds": (lax_decoder(p.ShopifyRefund), _refund_fields),
+    "checkouts": (lax_decoder(p.ShopifyCheckout), _checkout_fields),
+    "customers": (lax_decoder(p.ShopifyCustomerPayload), _customer_fields),
+    "customers_email_marketing_consent": (lax_decoder(p.ShopifyEmailConsentPayload), _consent_fields),
 }
 """Topic family → (typed decoder, mapping to canonical fields); decoders compile once."""

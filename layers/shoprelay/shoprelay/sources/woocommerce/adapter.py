@@ -16,7 +16,7 @@ import html
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,9 +35,8 @@ from shoprelay.canonical import (
     Refund,
     RefundLine,
 )
-from shoprelay.problems import first_problem
 from shoprelay.sources.errors import PayloadError, UnsupportedTopicError
-from shoprelay.sources.shopify.adapter import landing_params
+from shoprelay.sources.parsing import decode_body, landing_params, lax_decoder, utc
 from shoprelay.sources.woocommerce import payloads as p
 
 SOURCE = "woocommerce"
@@ -102,7 +101,7 @@ def parse_webhook(meta: WooMeta, body: bytes, received_at: datetime) -> list[Eff
         raise UnsupportedTopicError(meta.topic)
     decoder, build = parser
     try:
-        return build(meta, _decode(decoder, body), body, _utc(received_at))
+        return build(meta, decode_body(decoder, body), body, utc(received_at))
     except _InvalidAmountError as error:
         raise PayloadError(error.path, "must be a decimal amount") from None
 
@@ -110,22 +109,6 @@ def parse_webhook(meta: WooMeta, body: bytes, received_at: datetime) -> list[Eff
 def event_id(shop: str, basis: str) -> str:
     """A stable event id: the same effect of the same order always has the same id."""
     return str(uuid.uuid5(_EVENT_NAMESPACE, f"{SOURCE}\n{shop}\n{basis}"))
-
-
-def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
-    try:
-        return decoder.decode(body)
-    except UnicodeDecodeError:
-        raise PayloadError("", "body is not UTF-8") from None
-    except RecursionError:
-        raise PayloadError("", "body nests arrays or objects too deeply") from None
-    except msgspec.DecodeError as error:
-        problem = first_problem(error)
-        if problem.kind == "json_invalid":
-            raise PayloadError("", f"body is not valid JSON ({problem.message})") from None
-        if problem.kind == "type" and not problem.path:
-            raise PayloadError("", "must be a JSON object") from None
-        raise PayloadError(problem.path, problem.message) from None
 
 
 class _InvalidAmountError(ValueError):
@@ -165,19 +148,13 @@ def _id(value: p.Id | None) -> str | None:
     return str(value)
 
 
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 def _time(gmt: p.Timestamp, local: p.Timestamp, path: str) -> datetime | None:
     """The UTC time from ``*_gmt``; the site-local time only when no UTC one is sent (then read as UTC)."""
     value = gmt or local
     if not value:
         return None
     try:
-        return _utc(datetime.fromisoformat(value))
+        return utc(datetime.fromisoformat(value))
     except ValueError:
         raise PayloadError(path, "must be an ISO 8601 date and time") from None
 
@@ -461,12 +438,8 @@ def _customer_effects(meta: WooMeta, customer: p.WooCustomer, body: bytes, recei
     return [Effect(event, basis, lasting=False)]
 
 
-def _lax(model: type[Any]) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(model, strict=False)
-
-
-_ORDER = _lax(p.WooOrder)
-_CUSTOMER = _lax(p.WooCustomer)
+_ORDER = lax_decoder(p.WooOrder)
+_CUSTOMER = lax_decoder(p.WooCustomer)
 _PARSERS: dict[str, tuple[msgspec.json.Decoder[Any], Callable[[WooMeta, Any, bytes, datetime], list[Effect]]]] = {
     **dict.fromkeys(ORDER_TOPICS, (_ORDER, _order_effects)),
     **dict.fromkeys(CUSTOMER_TOPICS, (_CUSTOMER, _customer_effects)),
