@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import random
-import tempfile
 import threading
 import time
 import warnings
@@ -33,7 +31,7 @@ from typing import Any, TextIO
 
 from shoprelay_tools.prove.emulator import hardened_moto
 from shoprelay_tools.prove.faults import FaultRates
-from shoprelay_tools.prove.outcome import ProveConfig
+from shoprelay_tools.prove.outcome import ProveConfig, prepared
 from shoprelay_tools.prove.reconcile import Attempt, Ledger, SoakEvidence, SoakResult, percentile, reconcile
 from shoprelay_tools.prove.run import _rig, _seed_shops
 from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
@@ -300,19 +298,15 @@ def render(figures: BurstFigures) -> str:
     for kind, counted in sorted(figures.logged.items()):
         lines.append(f"  log: {kind:<18} {counted['lines']:6.0f} lines, {counted['bytes_per_line']:.0f} bytes each")
     for check in figures.result.checks:
-        lines.append(f"  [{'ok' if check.ok else 'FAILED'}] {check.name}")
-        lines.extend(f"      {failure}" for failure in check.failures[:5])
+        lines.extend(check.lines())
     lines.append(f"burst: {'every invariant held' if figures.result.ok else 'AN INVARIANT BROKE'}")
     return "\n".join(lines)
 
 
 def run_burst(config: ProveConfig, out: TextIO) -> int:
     """Run the burst and print its figures to ``out``; 0 when every invariant held."""
-    seed = config.seed if config.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
-    log_file = config.log_file or Path(tempfile.mkdtemp(prefix="shoprelay-burst-")) / "functions.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    config = replace(config, seed=seed, log_file=log_file)
+    config = prepared(config, "burst")
     figures = measure_burst(config, out)
     print(render(figures), file=out, flush=True)
-    print(f"seed {seed}; the functions' log: {log_file}", file=out, flush=True)
+    print(f"seed {config.seed}; the functions' log: {config.log_file}", file=out, flush=True)
     return 0 if figures.result.ok else 1

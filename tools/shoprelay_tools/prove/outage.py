@@ -12,18 +12,15 @@ is back, every event reaches it, once; the soak's own checks hold as well.
 from __future__ import annotations
 
 import contextlib
-import random
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, TextIO
 
 from shoprelay.delivery.backoff import RETRY_HOURS
 from shoprelay_tools.prove.burst import NO_FAULTS, _soak
 from shoprelay_tools.prove.emulator import hardened_moto
-from shoprelay_tools.prove.outcome import ProveConfig
+from shoprelay_tools.prove.outcome import ProveConfig, prepared
 from shoprelay_tools.prove.reconcile import Check, SoakResult, reconcile
 from shoprelay_tools.prove.run import _rig
 from shoprelay_tools.prove.soak import SoakRun
@@ -151,19 +148,15 @@ def render(figures: OutageFigures) -> str:
             f"{counts.dead_lettered} dead-lettered"
         )
     for check in [*figures.result.checks, *figures.checks()]:
-        lines.append(f"  [{'ok' if check.ok else 'FAILED'}] {check.name}")
-        lines.extend(f"      {failure}" for failure in check.failures[:5])
+        lines.extend(check.lines())
     lines.append(f"outage: {'every invariant held' if figures.ok else 'AN INVARIANT BROKE'}")
     return "\n".join(lines)
 
 
 def run_outage(config: ProveConfig, out: TextIO) -> int:
     """Run the outage and print its checks to ``out``; 0 when every invariant held."""
-    seed = config.seed if config.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
-    log_file = config.log_file or Path(tempfile.mkdtemp(prefix="shoprelay-outage-")) / "functions.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    config = replace(config, seed=seed, log_file=log_file)
+    config = prepared(config, "outage")
     figures = measure_outage(config, out)
     print(render(figures), file=out, flush=True)
-    print(f"seed {seed}; the functions' log: {log_file}", file=out, flush=True)
+    print(f"seed {config.seed}; the functions' log: {config.log_file}", file=out, flush=True)
     return 0 if figures.ok else 1

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import random
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,15 @@ class ProveConfig:
     progress_every: float = 15.0
     log_file: Path | None = None
     root: Path | None = None
+
+
+def prepared(config: ProveConfig, run_name: str) -> ProveConfig:
+    """``config`` with its seed drawn and its functions' log placed, when not given, so that a
+    failing run can be read afterwards and repeated with ``--seed``."""
+    seed = config.seed if config.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
+    log_file = config.log_file or Path(tempfile.mkdtemp(prefix=f"shoprelay-{run_name}-")) / "functions.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    return replace(config, seed=seed, log_file=log_file)
 
 
 QUICK_WEBHOOKS = 300

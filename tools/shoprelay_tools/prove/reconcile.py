@@ -210,6 +210,10 @@ class Check:
     def ok(self) -> bool:
         return not self.failures
 
+    def lines(self, shown: int = 5) -> list[str]:
+        """The check as a report prints it: its verdict, then its first ``shown`` failures."""
+        return [f"  [{'ok' if self.ok else 'FAILED'}] {self.name}", *(f"      {f}" for f in self.failures[:shown])]
+
 
 @dataclass
 class SoakResult:

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import random
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from shoprelay_tools.demo import seed_shop
@@ -45,6 +42,7 @@ from shoprelay_tools.prove.outcome import (
     ProveConfig,
     ProveOutcome,
     RestartResult,
+    prepared,
 )
 from shoprelay_tools.prove.own_faults import InjectedRules, inject
 from shoprelay_tools.prove.reconcile import FINAL, reconcile
@@ -338,11 +336,11 @@ def _soak(rig: Rig, config: ProveConfig, out: TextIO) -> tuple[Soak, SoakRun, In
 
 def run_prove(config: ProveConfig, out: TextIO) -> int:
     """Run every phase, print the report to ``out``; 0 when every invariant held."""
-    seed = config.seed if config.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
-    log_file = config.log_file or Path(tempfile.mkdtemp(prefix="shoprelay-prove-")) / "functions.log"
-    config = replace(config, seed=seed, log_file=log_file)
+    config = prepared(config, "prove")
+    seed, log_file = config.seed, config.log_file
+    assert seed is not None  # drawn by prepared()
+    assert log_file is not None
     started = time.time()
-    log_file.parent.mkdir(parents=True, exist_ok=True)
     with (
         hardened_moto(),
         log_file.with_name("local.log").open("a", encoding="utf-8") as stray,

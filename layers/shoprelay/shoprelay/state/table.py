@@ -120,13 +120,20 @@ class StateTable:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != _CONDITION_FAILED:
-                raise
-            found: Any = error.response.get("Item") or self.client.get_item(
-                TableName=self.name, Key=item_key, ConsistentRead=True
-            ).get("Item")
-            return _claim_refused(dict(found) if found else None, now)
+            return _claim_refused(self._refusing_item(error, item_key), now)
         return DeliveryClaim(ClaimOutcome.CLAIMED, owner=token, lease_until=lease_until)
+
+    def _refusing_item(self, error: ClientError, key: dict[str, Any]) -> dict[str, Any] | None:
+        """The item whose state refused a conditional write, or None when there is none.
+
+        The refusal carries the item when DynamoDB returns it; otherwise it is read, consistently.
+        """
+        if error.response["Error"]["Code"] != _CONDITION_FAILED:
+            raise error
+        found: Any = error.response.get("Item") or self.client.get_item(
+            TableName=self.name, Key=key, ConsistentRead=True
+        ).get("Item")
+        return dict(found) if found else None
 
     def complete_delivery(self, key: str) -> None:
         """Mark the key done: the webhook was published, and every later delivery is a duplicate.
@@ -246,11 +253,7 @@ class StateTable:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != _CONDITION_FAILED:
-                raise
-            found: Any = error.response.get("Item") or self.client.get_item(
-                TableName=self.name, Key=item_key, ConsistentRead=True
-            ).get("Item")
+            found = self._refusing_item(error, item_key)
             done = found is not None and found.get("status", {}).get("S") == DONE
             return ClaimOutcome.DONE if done else ClaimOutcome.HELD
         return ClaimOutcome.CLAIMED
