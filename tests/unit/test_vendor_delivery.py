@@ -1,20 +1,18 @@
 """Per-effect idempotency: an effect already delivered, or superseded, is never sent again.
 
-The state table is moto's in-process DynamoDB (no network); the vendor would be at a port
+The state table is template.yaml's, on moto's server (no network); the vendor would be at a port
 nothing listens on, so a request that slipped through would fail the delivery loudly.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 import requests
-from moto import mock_aws
 from support.vendor_events import AUD_USD, canonical_event
 from support.webhooks import fixture_json
 
@@ -41,22 +39,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
 DAY = 24 * 3600
 
 
-@pytest.fixture
-def table() -> Iterator[StateTable]:
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="state",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield StateTable("state", client)
-
-
 def delivery(vendor: str, table: StateTable) -> VendorDelivery:
     def load_settings(shop: str, name: str) -> Mapping[str, Any] | None:
         return SETTINGS[name]
@@ -81,48 +63,48 @@ def mark_done(table: StateTable, vendor: str, event: CanonicalEvent, key: str) -
     table.complete_effect(subject, key)
 
 
-def test_an_effect_already_delivered_is_not_sent_again(table: StateTable) -> None:
+def test_an_effect_already_delivered_is_not_sent_again(state_table: StateTable) -> None:
     event = placed()
-    vendor = delivery("corvidae", table)
+    vendor = delivery("corvidae", state_table)
     settings = vendor.vendor.settings_model.parse(SETTINGS["corvidae"])
     (request,) = translate_for_shop(vendor.vendor, event, settings).requests
-    mark_done(table, "corvidae", event, f"{request.effect}#{request.part}")
+    mark_done(state_table, "corvidae", event, f"{request.effect}#{request.part}")
 
     result = vendor.deliver(event)
 
     assert (result.outcome, result.reason) == ("skipped", f"{request.effect} already delivered")
 
 
-def test_a_claim_alone_decides_requests_that_nothing_supersedes(table: StateTable) -> None:
+def test_a_claim_alone_decides_requests_that_nothing_supersedes(state_table: StateTable) -> None:
     # GIVEN Corvidae's purchase (superseded by nothing, not repeatable) already delivered
     queries: list[str] = []
-    table.client.meta.events.register("before-call.dynamodb.Query", lambda **_: queries.append("query"))
+    state_table.client.meta.events.register("before-call.dynamodb.Query", lambda **_: queries.append("query"))
     event = placed()
-    vendor = delivery("corvidae", table)
+    vendor = delivery("corvidae", state_table)
     settings = vendor.vendor.settings_model.parse(SETTINGS["corvidae"])
     (request,) = translate_for_shop(vendor.vendor, event, settings).requests
     assert not request.superseded_by
     assert not request.repeatable
-    mark_done(table, "corvidae", event, f"{request.effect}#{request.part}")
+    mark_done(state_table, "corvidae", event, f"{request.effect}#{request.part}")
     # WHEN it arrives again, THEN its claim finds it done: skipped, without reading the order's effects
     assert vendor.deliver(event).reason == f"{request.effect} already delivered"
     assert queries == []
     # AND MyTracker, whose ADD a PAY supersedes, reads them first
-    mytracker = delivery("mytracker", table)
+    mytracker = delivery("mytracker", state_table)
     pending = placed(financial_status="pending")
-    mark_done(table, "mytracker", pending, "PAY#1")
+    mark_done(state_table, "mytracker", pending, "PAY#1")
     assert mytracker.deliver(pending).outcome == "skipped"
     assert queries == ["query"]
 
 
-def test_an_effect_superseded_by_one_already_delivered_is_not_sent(table: StateTable) -> None:
+def test_an_effect_superseded_by_one_already_delivered_is_not_sent(state_table: StateTable) -> None:
     # GIVEN MyTracker already has the order's PAY (say orders/paid overtook orders/create)
     event = placed(financial_status="pending")
-    vendor = delivery("mytracker", table)
+    vendor = delivery("mytracker", state_table)
     settings = vendor.vendor.settings_model.parse(SETTINGS["mytracker"])
     requests_ = translate_for_shop(vendor.vendor, event, settings).requests
     assert all("PAY" in request.superseded_by for request in requests_)
-    mark_done(table, "mytracker", event, "PAY#1")
+    mark_done(state_table, "mytracker", event, "PAY#1")
 
     # WHEN the placed order's ADD arrives
     result = vendor.deliver(event)
@@ -133,7 +115,7 @@ def test_an_effect_superseded_by_one_already_delivered_is_not_sent(table: StateT
     assert "superseded: PAY already delivered" in result.reason
 
 
-def test_an_event_from_a_newer_ingress_waits_for_the_updated_function(table: StateTable) -> None:
+def test_an_event_from_a_newer_ingress_waits_for_the_updated_function(state_table: StateTable) -> None:
     # GIVEN an event carrying a field this version's canonical model does not have (a deploy
     # updates the ingress before this function)
     from shoprelay.canonical import to_json
@@ -143,7 +125,7 @@ def test_an_event_from_a_newer_ingress_waits_for_the_updated_function(table: Sta
     document["order"]["lines"][0]["added_by_a_later_version"] = 1
     # THEN the record is retried later, not dead-lettered
     with pytest.raises(RetryableDeliveryError, match="does not know"):
-        delivery("corvidae", table).parse(json.dumps(document))
+        delivery("corvidae", state_table).parse(json.dumps(document))
     # AND a body that is not an event at all is still permanent
     with pytest.raises(PermanentDeliveryError):
-        delivery("corvidae", table).parse(json.dumps({"order": "nonsense"}))
+        delivery("corvidae", state_table).parse(json.dumps({"order": "nonsense"}))

@@ -2,21 +2,19 @@
 
 The upsert is repeatable and keeps no record, so it must not be sent for an event that is
 then skipped as superseded or as already delivered: that call would belong to no outcome.
-The state table is moto's in-process DynamoDB; the vendor is at a port nothing listens on,
+The state table is template.yaml's, on moto's server; the vendor is at a port nothing listens on,
 so any request that is sent fails the delivery loudly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from esputnik_cases import aud_order
-from moto import mock_aws
 from support.vendor_events import canonical_event
 
 from shoprelay.canonical import CanonicalEvent
@@ -30,22 +28,6 @@ SHOP = "demo-shop.myshopify.com"
 NOWHERE = "http://127.0.0.1:9"
 SETTINGS: dict[str, Any] = {"api_key": "test-key", "endpoint": NOWHERE, "send_test_orders": True}
 DAY = 24 * 3600
-
-
-@pytest.fixture
-def table() -> Iterator[StateTable]:
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="state",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield StateTable("state", client)
 
 
 def delivery(table: StateTable) -> VendorDelivery:
@@ -71,13 +53,13 @@ def mark_done(table: StateTable, event: CanonicalEvent, key: str) -> None:
     table.complete_effect(subject, key)
 
 
-def test_a_superseded_event_sends_no_contact_upsert(table: StateTable) -> None:
+def test_a_superseded_event_sends_no_contact_upsert(state_table: StateTable) -> None:
     # GIVEN eSputnik already has the order's cancellation
     event = paid()
-    mark_done(table, event, "orderCancelled#1")
+    mark_done(state_table, event, "orderCancelled#1")
 
     # WHEN the late orders/paid is delivered
-    result = delivery(table).deliver(event)
+    result = delivery(state_table).deliver(event)
 
     # THEN nothing is sent, the upsert included (it would have failed against NOWHERE)
     assert (result.outcome, result.reason) == (
@@ -86,16 +68,16 @@ def test_a_superseded_event_sends_no_contact_upsert(table: StateTable) -> None:
     )
 
 
-def test_an_event_already_delivered_sends_no_contact_upsert(table: StateTable) -> None:
+def test_an_event_already_delivered_sends_no_contact_upsert(state_table: StateTable) -> None:
     event = paid()
-    mark_done(table, event, "orderUpdated:paid#1")
+    mark_done(state_table, event, "orderUpdated:paid#1")
 
-    result = delivery(table).deliver(event)
+    result = delivery(state_table).deliver(event)
 
     assert (result.outcome, result.reason) == ("skipped", "orderUpdated:paid already delivered")
 
 
-def test_an_event_to_send_sends_its_contact_upsert_first(table: StateTable) -> None:
+def test_an_event_to_send_sends_its_contact_upsert_first(state_table: StateTable) -> None:
     # The control: with nothing recorded, the upsert is the first call, and NOWHERE fails it.
     with pytest.raises(RetryableDeliveryError, match="contact"):
-        delivery(table).deliver(paid())
+        delivery(state_table).deliver(paid())
