@@ -23,6 +23,7 @@ from shoprelay.canonical import to_json_text
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook, sign
 from shoprelay.vendors import vendor_names
 from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP
+from shoprelay_tools.stack.template import Resolver, TemplateError, load_template, parameter_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "shopify"
@@ -43,6 +44,16 @@ INGRESS_SAMPLES: dict[str, str] = {
     "customers_email_marketing_consent/update": "customers-email-marketing-consent-update.example.json",
 }
 TRIGGERED_AT = "2026-11-20T10:00:00.000000000Z"
+LOCAL_INVOKE_ENVIRONMENT = {"POWERTOOLS_LOG_LEVEL": "DEBUG", "POWERTOOLS_PARAMETERS_MAX_AGE": "5"}
+"""Where events/env.json differs from a deployment's defaults: a local invoke logs every line and
+reads settings again after 5 s, so a settings change shows at the next invoke."""
+_PLACEHOLDER_PSEUDO = {
+    "AWS::Region": "REPLACE-with-your-region",
+    "AWS::AccountId": "REPLACE-with-your-account-id",
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackName": "shoprelay-dev",
+}
 
 
 def _fixture(name: str) -> dict[str, Any]:
@@ -166,8 +177,39 @@ def canonical_messages() -> dict[str, str]:
     return messages
 
 
+def invoke_environment(template_path: Path = ROOT / "template.yaml") -> dict[str, dict[str, str]]:
+    """events/env.json: every function's environment from the template, at the parameters'
+    defaults, with each resource it names left as ``REPLACE-with-<output>-output`` for
+    ``shoprelay invoke`` (or you) to fill in from the stack's outputs."""
+    template = load_template(template_path)
+    outputs = {
+        output["Value"]["Ref"]: name
+        for name, output in template.get("Outputs", {}).items()
+        if isinstance(output.get("Value"), dict) and "Ref" in output["Value"]
+    }
+
+    def placeholder(logical: str, attribute: str | None) -> str:
+        if attribute is not None or logical not in outputs:
+            raise TemplateError(f"a function's environment names {logical}, which no stack output gives")
+        return f"REPLACE-with-{outputs[logical]}-output"
+
+    resolver = Resolver(template, parameter_defaults(template), _PLACEHOLDER_PSEUDO, placeholder)
+    shared = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    environments: dict[str, dict[str, str]] = {}
+    for logical, resource in template["Resources"].items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        own = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        resolved = {name: str(resolver.value(value)) for name, value in {**shared, **own}.items()}
+        environments[logical] = {**resolved, **LOCAL_INVOKE_ENVIRONMENT}
+    return environments
+
+
 def write_events() -> list[Path]:
     written: list[Path] = []
+    env_file = EVENTS / "env.json"
+    env_file.write_text(json.dumps(invoke_environment(), indent=2) + "\n", encoding="utf-8")
+    written.append(env_file)
     ingress_dir = EVENTS / "ingress"
     ingress_dir.mkdir(parents=True, exist_ok=True)
     for index, (topic, fixture) in enumerate(INGRESS_SAMPLES.items()):
