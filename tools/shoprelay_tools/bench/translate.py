@@ -220,6 +220,7 @@ def measure_vendor(name: str, library: JsonLibrary, *, quick: bool = False) -> d
         "delivery_us_per_message": seconds["delivery"] / count * 1e6,
         "requests": produced.requests,
         "non_repeatable_requests": produced.non_repeatable,
+        "vendor_deduplicated_requests": produced.deduplicated,
         "skipped": produced.skipped,
         "budget_ratio": BUDGET_RATIO,
         "met": ratio <= BUDGET_RATIO,
@@ -235,6 +236,8 @@ class _Produced:
     """The canonical events as the vendor function's SQS messages carry them."""
     requests: int = 0
     non_repeatable: int = 0
+    deduplicated: int = 0
+    """Requests whose effect is marked in one write, since the vendor ignores a repeat."""
     skipped: int = 0
 
 
@@ -248,6 +251,7 @@ def _produce(vendor: Vendor, inputs: list[_Input]) -> _Produced:
         produced.skipped += translation.skipped is not None
         produced.requests += len(translation.requests)
         produced.non_repeatable += sum(1 for request in translation.requests if not request.repeatable)
+        produced.deduplicated += sum(1 for request in translation.requests if request.vendor_ignores_repeats)
         produced.bodies.append([data for data in map(_body_data, translation.requests) if data is not None])
     return produced
 

@@ -35,7 +35,7 @@ from shoprelay_tools.prove.outcome import ProveConfig, prepared
 from shoprelay_tools.prove.reconcile import Attempt, Ledger, SoakEvidence, SoakResult, percentile, reconcile
 from shoprelay_tools.prove.run import _rig, _seed_shops
 from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
-from shoprelay_tools.prove.soak import Soak, SoakRun, repeatable_requests
+from shoprelay_tools.prove.soak import Soak, SoakRun, request_kinds
 from shoprelay_tools.prove.workload import PROVE_SHOPS, Plan, Webhook, WorkloadBuilder
 
 BURST_WEBHOOKS = 2000
@@ -225,7 +225,7 @@ def _soak(
         plan,
         sender=sender,
         expected_vendors={shop.domain: expected[shop.domain] for shop in shops},
-        repeatable=repeatable_requests([shop.settings(demo) for shop in shops]),
+        kinds=request_kinds([shop.settings(demo) for shop in shops]),
         out=out,
         posters=config.posters,
         restart_at=None,

@@ -163,6 +163,20 @@ class DeadLetter:
     client repeated after losing the first answer leaves two messages with the same one."""
 
 
+@dataclass(frozen=True)
+class RequestKinds:
+    """Requests the vendor modules declare safe to send again, found from their translations."""
+
+    repeatable_effects: frozenset[tuple[str, str]] = frozenset()
+    """(vendor, effect) of requests marked ``repeatable``: no record, sent before each attempt."""
+    repeatable_paths: frozenset[tuple[str, str, str]] = frozenset()
+    """(vendor, method, URL path at the sandbox) of those requests."""
+    deduplicated_effects: frozenset[tuple[str, str]] = frozenset()
+    """(vendor, effect) of requests marked ``vendor_ignores_repeats``: the vendor keeps the
+    first, so the event that marked the effect may send it again; no other event may."""
+    deduplicated_paths: frozenset[tuple[str, str, str]] = frozenset()
+
+
 @dataclass
 class SoakEvidence:
     sent: list[Sent]
@@ -171,10 +185,7 @@ class SoakEvidence:
     hits: list[Hit]
     dead_letters: list[DeadLetter]
     max_receive_count: int
-    repeatable_effects: frozenset[tuple[str, str]] = frozenset()
-    """(vendor, effect) of requests the vendor modules mark ``repeatable``."""
-    repeatable_paths: frozenset[tuple[str, str, str]] = frozenset()
-    """(vendor, method, URL path at the sandbox) of those requests."""
+    kinds: RequestKinds = field(default_factory=RequestKinds)
 
 
 # -- results ---------------------------------------------------------------------------------------
@@ -482,26 +493,42 @@ def check_every_2xx_settled(ledger: Ledger) -> Check:
 
 
 def request_counts(ledger: Ledger) -> Counter[tuple[str, str | None, str, str, str]]:
-    """(vendor, event, method, URL, body) → times a sandbox answered it 2xx (repeatable ones left out)."""
-    evidence = ledger.evidence
+    """(vendor, event, method, URL, body) → times a sandbox answered it 2xx.
+
+    Repeatable requests are left out, and so are those the vendor deduplicates: the event
+    that marked their effect may send them again, and :func:`effect_counts` holds them to
+    one event each.
+    """
+    evidence, kinds = ledger.evidence, ledger.evidence.kinds
     return Counter(
         (hit.vendor, hit.event_id, hit.method, hit.url, hit.body)
         for hit in evidence.hits
         if hit.status is not None
         and 200 <= hit.status < 300
-        and (hit.vendor, hit.method, _path(hit.url)) not in evidence.repeatable_paths
+        and (hit.vendor, hit.method, _path(hit.url)) not in kinds.repeatable_paths | kinds.deduplicated_paths
     )
 
 
 def effect_counts(ledger: Ledger) -> Counter[tuple[str, str, str, str, int]]:
-    """(vendor, shop, subject, effect, part) → times reported delivered (repeatable ones left out)."""
+    """(vendor, shop, subject, effect, part) → times reported delivered (repeatable ones left out).
+
+    An effect the vendor deduplicates counts once per event that delivered it: its one event
+    sending it again is the vendor's to ignore, a second event sending it would be a double.
+    """
     effects: Counter[tuple[str, str, str, str, int]] = Counter()
+    kinds = ledger.evidence.kinds
+    counted: set[tuple[str, str, str, str, int, str | None]] = set()
     for call in ledger.evidence.calls:
-        if call.verdict != "delivered" or (call.vendor, call.effect) in ledger.evidence.repeatable_effects:
+        if call.verdict != "delivered" or (call.vendor, call.effect) in kinds.repeatable_effects:
             continue
         owner = ledger.by_event.get(call.event_id or "")
         shop, subject = (owner.shop, owner.subject) if owner else ("?", f"event:{call.event_id}")
-        effects[(call.vendor, shop, subject, call.effect, call.part)] += 1
+        key = (call.vendor, shop, subject, call.effect, call.part)
+        if (call.vendor, call.effect) in kinds.deduplicated_effects:
+            if (*key, call.event_id) in counted:
+                continue
+            counted.add((*key, call.event_id))
+        effects[key] += 1
     return effects
 
 

@@ -48,7 +48,7 @@ from shoprelay_tools.prove.own_faults import InjectedRules, inject
 from shoprelay_tools.prove.reconcile import FINAL, reconcile
 from shoprelay_tools.prove.report import header, render
 from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
-from shoprelay_tools.prove.soak import Soak, SoakRun, repeatable_requests
+from shoprelay_tools.prove.soak import Soak, SoakRun, request_kinds
 from shoprelay_tools.prove.workload import PROVE_SHOPS, WorkloadBuilder
 from shoprelay_tools.stack.aws_faults import AwsFaultProxy
 from shoprelay_tools.stack.lambda_runtime import FakeContext
@@ -322,7 +322,7 @@ def _soak(rig: Rig, config: ProveConfig, out: TextIO) -> tuple[Soak, SoakRun, In
             lambda envelope: stack.handlers[BRIDGE_FUNCTION](envelope, FakeContext(function_name=BRIDGE_FUNCTION)),
         ),
         expected_vendors=expected,
-        repeatable=repeatable_requests([shop.settings(demo) for shop in PROVE_SHOPS]),
+        kinds=request_kinds([shop.settings(demo) for shop in PROVE_SHOPS]),
         out=out,
         posters=config.posters,
         restart_at=config.restart_at,

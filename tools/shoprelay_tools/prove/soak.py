@@ -20,7 +20,7 @@ import msgspec
 
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook
 from shoprelay.vendors import load_vendor
-from shoprelay.vendors.base import TranslationError, translate_for_shop
+from shoprelay.vendors.base import TranslationError, VendorRequest, translate_for_shop
 from shoprelay_tools.local.runner import LocalStack
 from shoprelay_tools.local.samples import SAMPLES
 from shoprelay_tools.prove.eventbridge import BridgedSender
@@ -33,6 +33,7 @@ from shoprelay_tools.prove.reconcile import (
     Delivery,
     Hit,
     Outcome,
+    RequestKinds,
     Sent,
     SoakEvidence,
 )
@@ -56,10 +57,8 @@ class Posted:
         )
 
 
-def repeatable_requests(
-    settings: Iterable[Mapping[str, Mapping[str, Any]]],
-) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str]]]:
-    """(vendor, effect) and (vendor, method, path) of the requests the vendors declare repeatable.
+def request_kinds(settings: Iterable[Mapping[str, Mapping[str, Any]]]) -> RequestKinds:
+    """The requests the vendors declare safe to send again, by effect and by sandbox path.
 
     Found by translating the bundled samples with each shop's settings: the vendor modules,
     not this tool, say which requests are harmless to send again.
@@ -75,9 +74,8 @@ def repeatable_requests(
         if event.refund is not None and remembered is not None:
             event = msgspec.structs.replace(event, order=remembered, order_remembered=True)
         events.append(msgspec.structs.replace(event, test=False))
-    effects: set[tuple[str, str]] = set()
-    repeatable: set[tuple[str, str, str]] = set()
-    other: set[tuple[str, str, str]] = set()
+    effects: dict[str, set[tuple[str, str]]] = {"repeatable": set(), "deduplicated": set()}
+    paths: dict[str, set[tuple[str, str, str]]] = {"repeatable": set(), "deduplicated": set(), "other": set()}
     for shop_settings in settings:
         for vendor, values in shop_settings.items():
             module = load_vendor(vendor)
@@ -88,13 +86,22 @@ def repeatable_requests(
                 except TranslationError:
                     continue
                 for request in translation.requests:
-                    key = (vendor, request.method, urlsplit(request.url).path)
-                    if request.repeatable:
-                        effects.add((vendor, request.effect))
-                        repeatable.add(key)
-                    else:
-                        other.add(key)
-    return frozenset(effects), frozenset(repeatable - other)
+                    kind = _kind(request)
+                    paths[kind].add((vendor, request.method, urlsplit(request.url).path))
+                    if kind != "other":
+                        effects[kind].add((vendor, request.effect))
+    return RequestKinds(
+        repeatable_effects=frozenset(effects["repeatable"]),
+        repeatable_paths=frozenset(paths["repeatable"] - paths["other"]),
+        deduplicated_effects=frozenset(effects["deduplicated"]),
+        deduplicated_paths=frozenset(paths["deduplicated"] - paths["other"]),
+    )
+
+
+def _kind(request: VendorRequest) -> str:
+    if request.repeatable:
+        return "repeatable"
+    return "deduplicated" if request.vendor_ignores_repeats else "other"
 
 
 def read_dead_letters(stack: LocalStack) -> list[DeadLetter]:
@@ -160,7 +167,7 @@ class Soak:
         *,
         sender: ShopifySender | BridgedSender,
         expected_vendors: Mapping[str, tuple[str, ...]],
-        repeatable: tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str]]],
+        kinds: RequestKinds,
         out: TextIO,
         posters: int = 8,
         restart_at: float | None = 0.5,
@@ -174,7 +181,7 @@ class Soak:
         self.plan = plan
         self.sender = sender
         self.expected_vendors = expected_vendors
-        self.repeatable = repeatable
+        self.kinds = kinds
         self.out = out
         self.posters = posters
         self.restart_at = restart_at
@@ -373,6 +380,5 @@ class Soak:
             ],
             dead_letters=read_dead_letters(self.stack),
             max_receive_count=max_receive,
-            repeatable_effects=self.repeatable[0],
-            repeatable_paths=self.repeatable[1],
+            kinds=self.kinds,
         )

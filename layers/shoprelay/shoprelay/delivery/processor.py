@@ -201,6 +201,17 @@ def _serves_nothing(decided: list[tuple[VendorRequest, str | None]]) -> bool:
     return bool(recorded) and all(reason is not None for reason in recorded)
 
 
+def _taken(outcome: ClaimOutcome, request: VendorRequest) -> bool:
+    """Whether this attempt may send the request: False when its effect is done already."""
+    if outcome is ClaimOutcome.HELD:
+        # Come back once that attempt has finished or its lease has run out: retrying sooner
+        # would only spend this record's attempts on a lease that cannot be taken yet.
+        raise RetryableDeliveryError(
+            f"{request.effect} is being delivered by another attempt", retry_after=EFFECT_LEASE_SECONDS
+        )
+    return outcome is ClaimOutcome.CLAIMED
+
+
 def _require_call(deadline: Deadline, request: VendorRequest, timeout: float) -> None:
     """Before a record's next vendor call: room for it and for the record's outcome after it."""
     try:
@@ -375,21 +386,40 @@ class VendorDelivery:
             self._send(event, request, read_timeout())
             return 0
         key = f"{request.effect}#{request.part}"
-        claim = self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds)
-        if claim is ClaimOutcome.DONE:
+        if request.vendor_ignores_repeats:
+            return self._send_marked(event, subject, key, request, read_timeout)
+        if not _taken(self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds), request):
             return None
-        if claim is ClaimOutcome.HELD:
-            # Come back once that attempt has finished or its lease has run out: retrying sooner
-            # would only spend this record's attempts on a lease that cannot be taken yet.
-            raise RetryableDeliveryError(
-                f"{request.effect} is being delivered by another attempt", retry_after=EFFECT_LEASE_SECONDS
-            )
         try:
             self._send(event, request, read_timeout())
         except BaseException:
             self.table.release_effect(subject, key)
             raise
         self._complete(subject, key)
+        return 1
+
+    def _send_marked(
+        self, event: CanonicalEvent, subject: str, key: str, request: VendorRequest, read_timeout: Callable[[], float]
+    ) -> int | None:
+        """Send an effect the vendor deduplicates, marked done by this event before it goes.
+
+        A retryable failure keeps the mark: this event's retry sends again, and other events
+        of the order leave the effect to it (or to its dead letter, if it never succeeds). A
+        refusal for good takes the mark back, so a later event of the order may deliver it.
+        """
+        if not _taken(self.table.mark_effect(subject, key, event.id, self.effect_ttl_seconds), request):
+            return None
+        try:
+            self._send(event, request, read_timeout())
+        except PermanentDeliveryError:
+            try:
+                self.table.unmark_effect(subject, key, event.id)
+            except Exception as error:  # the dead letter carries the refusal; the mark stays
+                _log.warning(
+                    "effect refused, and its mark could not be taken back",
+                    extra={"effect": key, "error": type(error).__name__},
+                )
+            raise
         return 1
 
     def _complete(self, subject: str, key: str) -> None:

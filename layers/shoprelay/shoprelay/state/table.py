@@ -258,6 +258,52 @@ class StateTable:
             return ClaimOutcome.DONE if done else ClaimOutcome.HELD
         return ClaimOutcome.CLAIMED
 
+    def mark_effect(self, subject: str, key: str, sender: str, ttl_seconds: int) -> ClaimOutcome:
+        """Mark an effect the vendor deduplicates itself as done, before sending it: one write.
+
+        For a request the vendor ignores when it is repeated, a second send does no harm, so
+        no lease is needed: ``sender`` (the event's id) marks the effect done at once, and a
+        later attempt of the same event (a retry, a redelivery after a crash) gets CLAIMED
+        again and sends again, which the vendor ignores. Another event finds it DONE and sends
+        nothing. A two-write claim still pending on the key (a live attempt) is HELD.
+        """
+        now = _now()
+        item_key = {"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}}
+        try:
+            self.client.put_item(
+                TableName=self.name,
+                Item={
+                    **item_key,
+                    "status": {"S": DONE},
+                    "sender": {"S": sender},
+                    "expires_at": {"N": str(now + ttl_seconds)},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR (#status = :pending AND lease_until < :now)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":pending": {"S": PENDING}, ":now": {"N": str(now)}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            found = self._refusing_item(error, item_key) or {}
+            if found.get("sender", {}).get("S") == sender:
+                return ClaimOutcome.CLAIMED
+            return ClaimOutcome.DONE if found.get("status", {}).get("S") == DONE else ClaimOutcome.HELD
+        return ClaimOutcome.CLAIMED
+
+    def unmark_effect(self, subject: str, key: str, sender: str) -> None:
+        """Take back ``sender``'s mark after the vendor refused the request for good, so that
+        another event of the order may still deliver the effect."""
+        try:
+            self.client.delete_item(
+                TableName=self.name,
+                Key={"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}},
+                ConditionExpression="sender = :sender",
+                ExpressionAttributeValues={":sender": {"S": sender}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != _CONDITION_FAILED:
+                raise
+
     def complete_effect(self, subject: str, key: str) -> None:
         self.client.update_item(
             TableName=self.name,

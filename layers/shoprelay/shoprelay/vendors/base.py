@@ -153,7 +153,10 @@ class VendorRequest(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     redeliveries and overlapping topics never repeat it. ``superseded_by`` lists effects
     that, once done, make this request wrong (an ``ADD`` after the order's ``PAY``).
     ``repeatable`` marks requests that are safe to send again and need no record, such as
-    a contact upsert that raises no events.
+    a contact upsert that raises no events. ``vendor_ignores_repeats`` marks requests whose
+    effect the vendor records once by a key the request always carries (Corvidae's
+    ``eventID``, Tracify's ``order_id``): delivery then marks the effect in one write instead
+    of a claim and a completion, since a second send after a crash is ignored by the vendor.
 
     A struct rather than a dataclass because translators build one or more per event, and a
     struct is much cheaper to construct; ``dict=True`` gives the body cache its place.
@@ -168,6 +171,7 @@ class VendorRequest(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     part: int = 1
     superseded_by: tuple[str, ...] = ()
     repeatable: bool = False
+    vendor_ignores_repeats: bool = False
 
     @property
     def body_kind(self) -> Literal["json", "form"] | None:

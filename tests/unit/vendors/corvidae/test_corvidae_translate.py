@@ -87,7 +87,9 @@ def head(event_id: str, **fixed: str) -> tuple[tuple[str, str], ...]:
 
 def tr(*params: tuple[str, str], base: str = f"https://{HOST}") -> Translation:
     """The one ``tr`` request Corvidae gets: a bare GET, no headers, no body."""
-    return Translation.send(VendorRequest(method="GET", url=hit_url(*params, base=base), effect="tr"))
+    return Translation.send(
+        VendorRequest(method="GET", url=hit_url(*params, base=base), effect="tr", vendor_ignores_repeats=True)
+    )
 
 
 def sale(order_id: str, currency: str, revenue: str, tax: str, shipping: str) -> tuple[tuple[str, str], ...]:
@@ -447,7 +449,9 @@ def test_reproduces_the_corvidae_docs_example() -> None:
         .replace("&tax=200.2&", "&tax=200.20&")
     )
     assert expected != DOC_EXAMPLE_URL
-    assert translation == Translation.send(VendorRequest(method="GET", url=expected, effect="tr"))
+    assert translation == Translation.send(
+        VendorRequest(method="GET", url=expected, effect="tr", vendor_ignores_repeats=True)
+    )
 
 
 # --- amounts ----------------------------------------------------------------------------

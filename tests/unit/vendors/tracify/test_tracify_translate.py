@@ -117,6 +117,7 @@ def purchase(
         "part": 1,
         "superseded_by": (),
         "repeatable": False,
+        "vendor_ignores_repeats": True,  # Tracify keeps the first purchase of an order_id
     }
 
 

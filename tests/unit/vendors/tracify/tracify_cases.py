@@ -63,6 +63,7 @@ def whole(request: VendorRequest) -> dict[str, Any]:
         "part": request.part,
         "superseded_by": request.superseded_by,
         "repeatable": request.repeatable,
+        "vendor_ignores_repeats": request.vendor_ignores_repeats,
     }
 
 

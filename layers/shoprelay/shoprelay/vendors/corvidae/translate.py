@@ -63,7 +63,9 @@ def _transaction(event: CanonicalEvent, settings: CorvidaeSettings) -> Translati
     url = f"{_base_url(settings)}/i?{query_text(_transaction_query(event, order, settings))}"
     if len(url) > MAX_URL_BYTES:
         raise TranslationError(f"Corvidae URL would be {len(url)} bytes, over the {MAX_URL_BYTES}-byte limit")
-    return Translation.send(VendorRequest(method="GET", url=url, effect=TRANSACTION_EFFECT))
+    return Translation.send(
+        VendorRequest(method="GET", url=url, effect=TRANSACTION_EFFECT, vendor_ignores_repeats=True)
+    )
 
 
 BUILDERS: dict[EventKind, Builder[CorvidaeSettings]] = {

@@ -85,6 +85,7 @@ def _purchase(event: CanonicalEvent, settings: TracifySettings) -> Translation:
             effect=PURCHASE_EFFECT,
             headers={"tracify-token": settings.api_key.get_secret_value(), "Accept": "application/json"},
             json_body={"events": [tracify_event]},
+            vendor_ignores_repeats=True,
         )
     )
 
