@@ -81,6 +81,11 @@ def _delivery_item(key: str) -> dict[str, Any]:
     return {"pk": {"S": _delivery_key(key)}, "sk": {"S": "-"}}
 
 
+def _effect_key(subject: str, key: str) -> dict[str, Any]:
+    """An effect's item: its order's subject (shop, vendor, order) and the effect with its part."""
+    return {"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}}
+
+
 class StateTable:
     """Thin, typed access to the table; one instance per container."""
 
@@ -237,26 +242,16 @@ class StateTable:
         learns from this one write that the effect is already delivered.
         """
         now = _now()
-        item_key = {"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}}
-        try:
-            self.client.put_item(
-                TableName=self.name,
-                Item={
-                    **item_key,
-                    "status": {"S": PENDING},
-                    "lease_until": {"N": str(now + lease_seconds)},
-                    "expires_at": {"N": str(now + ttl_seconds)},
-                },
-                ConditionExpression="attribute_not_exists(pk) OR (#status = :pending AND lease_until < :now)",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":pending": {"S": PENDING}, ":now": {"N": str(now)}},
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            found = self._refusing_item(error, item_key)
-            done = found is not None and found.get("status", {}).get("S") == DONE
-            return ClaimOutcome.DONE if done else ClaimOutcome.HELD
-        return ClaimOutcome.CLAIMED
+        refusing = self._put_effect(
+            subject,
+            key,
+            {"status": {"S": PENDING}, "lease_until": {"N": str(now + lease_seconds)}},
+            now,
+            ttl_seconds,
+        )
+        if refusing is None:
+            return ClaimOutcome.CLAIMED
+        return ClaimOutcome.DONE if refusing.get("status", {}).get("S") == DONE else ClaimOutcome.HELD
 
     def mark_effect(self, subject: str, key: str, sender: str, ttl_seconds: int) -> ClaimOutcome:
         """Mark an effect the vendor deduplicates itself as done, before sending it: one write.
@@ -268,27 +263,30 @@ class StateTable:
         nothing. A two-write claim still pending on the key (a live attempt) is HELD.
         """
         now = _now()
-        item_key = {"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}}
+        refusing = self._put_effect(subject, key, {"status": {"S": DONE}, "sender": {"S": sender}}, now, ttl_seconds)
+        if refusing is None or refusing.get("sender", {}).get("S") == sender:
+            return ClaimOutcome.CLAIMED
+        return ClaimOutcome.DONE if refusing.get("status", {}).get("S") == DONE else ClaimOutcome.HELD
+
+    def _put_effect(
+        self, subject: str, key: str, fields: dict[str, Any], now: int, ttl_seconds: int
+    ) -> dict[str, Any] | None:
+        """Write an effect's item unless a live one is there: None when written, else that item
+        (empty when it vanished before it could be read). A pending claim whose lease ran out
+        counts as not there."""
+        item_key = _effect_key(subject, key)
         try:
             self.client.put_item(
                 TableName=self.name,
-                Item={
-                    **item_key,
-                    "status": {"S": DONE},
-                    "sender": {"S": sender},
-                    "expires_at": {"N": str(now + ttl_seconds)},
-                },
+                Item={**item_key, **fields, "expires_at": {"N": str(now + ttl_seconds)}},
                 ConditionExpression="attribute_not_exists(pk) OR (#status = :pending AND lease_until < :now)",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":pending": {"S": PENDING}, ":now": {"N": str(now)}},
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            found = self._refusing_item(error, item_key) or {}
-            if found.get("sender", {}).get("S") == sender:
-                return ClaimOutcome.CLAIMED
-            return ClaimOutcome.DONE if found.get("status", {}).get("S") == DONE else ClaimOutcome.HELD
-        return ClaimOutcome.CLAIMED
+            return self._refusing_item(error, item_key) or {}
+        return None
 
     def unmark_effect(self, subject: str, key: str, sender: str) -> None:
         """Take back ``sender``'s mark after the vendor refused the request for good, so that
@@ -296,7 +294,7 @@ class StateTable:
         try:
             self.client.delete_item(
                 TableName=self.name,
-                Key={"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}},
+                Key=_effect_key(subject, key),
                 ConditionExpression="sender = :sender",
                 ExpressionAttributeValues={":sender": {"S": sender}},
             )
@@ -307,7 +305,7 @@ class StateTable:
     def complete_effect(self, subject: str, key: str) -> None:
         self.client.update_item(
             TableName=self.name,
-            Key={"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}},
+            Key=_effect_key(subject, key),
             UpdateExpression="SET #status = :done REMOVE lease_until",
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={":done": {"S": DONE}},
@@ -318,7 +316,7 @@ class StateTable:
         try:
             self.client.delete_item(
                 TableName=self.name,
-                Key={"pk": {"S": f"effect#{subject}"}, "sk": {"S": key}},
+                Key=_effect_key(subject, key),
                 ConditionExpression="#status = :pending",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":pending": {"S": PENDING}},
