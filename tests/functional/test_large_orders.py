@@ -109,13 +109,6 @@ def assert_relayed_everywhere(
         assert shop.queue_depth(f"{prefix}DeadLetterQueue") == 0, vendor
 
 
-MYTRACKER_OPEN = pytest.mark.xfail(
-    reason="open: in a full run from a fresh clone, MyTracker's 40-part order sometimes ends undelivered "
-    "(one PAY part found claimed by another attempt); passes alone",
-    strict=False,
-)
-
-
 @pytest.mark.parametrize(
     ("lines", "near_limit"),
     [
@@ -123,8 +116,8 @@ MYTRACKER_OPEN = pytest.mark.xfail(
         (100, False),
         (500, False),
         (900, False),
-        pytest.param(1000, False, marks=MYTRACKER_OPEN),
-        pytest.param(1000, True, marks=MYTRACKER_OPEN),
+        (1000, False),
+        (1000, True),
     ],
     ids=["1-line", "100-lines", "500-lines", "900-lines", "1000-lines", "1000-lines-near-MaxBodyBytes"],
 )

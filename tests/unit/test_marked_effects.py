@@ -135,7 +135,7 @@ def test_a_mark_waits_for_a_live_claim_on_the_same_effect(state_table: StateTabl
     # a two-write claim in flight (from a function not yet updated) is not overruled
     event = order_event("orders/create", "w-1")
     subject = f"{SHOP}#corvidae#{subject_of(event)}"
-    assert state_table.claim_effect(subject, "tr#1", lease_seconds=60, ttl_seconds=DAY) is ClaimOutcome.CLAIMED
+    assert state_table.claim_effect(subject, "tr#1", lease_seconds=60, ttl_seconds=DAY).outcome is ClaimOutcome.CLAIMED
     with pytest.raises(RetryableDeliveryError, match="being delivered by another attempt"):
         delivery(state_table, corvidae).deliver(event)
     assert corvidae.recorded("corvidae") == []

@@ -7,6 +7,7 @@ nothing listens on, so a request that slipped through would fail the delivery lo
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,8 @@ from support.vendor_events import AUD_USD, canonical_event
 from support.webhooks import fixture_json
 
 from shoprelay.canonical import CanonicalEvent
-from shoprelay.delivery.processor import VendorDelivery, subject_of
+from shoprelay.delivery.errors import RetryableDeliveryError
+from shoprelay.delivery.processor import EFFECT_LEASE_SECONDS, VendorDelivery, subject_of
 from shoprelay.state import StateTable
 from shoprelay.state.table import ClaimOutcome
 from shoprelay.vendors import load_vendor
@@ -59,7 +61,7 @@ def placed(financial_status: str = "paid") -> CanonicalEvent:
 
 def mark_done(table: StateTable, vendor: str, event: CanonicalEvent, key: str) -> None:
     subject = f"{event.shop}#{vendor}#{subject_of(event)}"
-    assert table.claim_effect(subject, key, lease_seconds=60, ttl_seconds=DAY) is ClaimOutcome.CLAIMED
+    assert table.claim_effect(subject, key, lease_seconds=60, ttl_seconds=DAY).outcome is ClaimOutcome.CLAIMED
     table.complete_effect(subject, key)
 
 
@@ -129,3 +131,19 @@ def test_an_event_from_a_newer_ingress_waits_for_the_updated_function(state_tabl
     # AND a body that is not an event at all is still permanent
     with pytest.raises(PermanentDeliveryError):
         delivery("corvidae", state_table).parse(json.dumps({"order": "nonsense"}))
+
+
+def test_an_effect_held_by_a_live_claim_is_retried_when_that_lease_runs_out(state_table: StateTable) -> None:
+    # GIVEN another attempt holds MyTracker's purchase for 40 s more
+    event = placed()
+    subject = f"{event.shop}#mytracker#{subject_of(event)}"
+    holder = state_table.claim_effect(subject, "PAY#1", lease_seconds=40, ttl_seconds=DAY)
+    assert holder.outcome is ClaimOutcome.CLAIMED
+    # WHEN this event's attempt reaches it, THEN nothing is sent (the vendor is unreachable)
+    with pytest.raises(RetryableDeliveryError, match="being delivered by another attempt") as held:
+        delivery("mytracker", state_table).deliver(event)
+    # AND the record comes back just after the holder's lease ends, not a whole lease later
+    assert held.value.retry_after is not None
+    assert holder.lease_until is not None
+    assert 0 < held.value.retry_after - (holder.lease_until - time.time()) <= 2
+    assert held.value.retry_after < EFFECT_LEASE_SECONDS

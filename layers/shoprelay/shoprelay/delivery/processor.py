@@ -44,7 +44,7 @@ from shoprelay.redaction import redact
 from shoprelay.state import StateTable
 from shoprelay.state.pacing import Pacer, PaceTooFarError
 from shoprelay.state.payloads import PayloadStore, StoredEventMissingError, StoredEventUnreadableError
-from shoprelay.state.table import ClaimOutcome
+from shoprelay.state.table import Claim, ClaimOutcome
 from shoprelay.vendors.base import (
     Translation,
     TranslationError,
@@ -201,15 +201,18 @@ def _serves_nothing(decided: list[tuple[VendorRequest, str | None]]) -> bool:
     return bool(recorded) and all(reason is not None for reason in recorded)
 
 
-def _taken(outcome: ClaimOutcome, request: VendorRequest) -> bool:
+def _taken(claim: Claim, request: VendorRequest) -> bool:
     """Whether this attempt may send the request: False when its effect is done already."""
-    if outcome is ClaimOutcome.HELD:
-        # Come back once that attempt has finished or its lease has run out: retrying sooner
-        # would only spend this record's attempts on a lease that cannot be taken yet.
+    if claim.outcome is ClaimOutcome.HELD:
+        # Come back once the holder's lease has run out (the key is free the second after):
+        # retrying sooner would only spend this record's attempts on a lease that cannot be
+        # taken yet, and waiting a whole lease would delay the effect for nothing.
+        held_for = (claim.lease_until or 0.0) - time.time()
         raise RetryableDeliveryError(
-            f"{request.effect} is being delivered by another attempt", retry_after=EFFECT_LEASE_SECONDS
+            f"{request.effect} is being delivered by another attempt",
+            retry_after=min(EFFECT_LEASE_SECONDS, max(1, math.ceil(held_for) + 1)),
         )
-    return outcome is ClaimOutcome.CLAIMED
+    return claim.outcome is ClaimOutcome.CLAIMED
 
 
 def _require_call(deadline: Deadline, request: VendorRequest, timeout: float) -> None:
@@ -388,12 +391,13 @@ class VendorDelivery:
         key = f"{request.effect}#{request.part}"
         if request.vendor_ignores_repeats:
             return self._send_marked(event, subject, key, request, read_timeout)
-        if not _taken(self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds), request):
+        claim = self.table.claim_effect(subject, key, EFFECT_LEASE_SECONDS, self.effect_ttl_seconds)
+        if not _taken(claim, request):
             return None
         try:
             self._send(event, request, read_timeout())
         except BaseException:
-            self.table.release_effect(subject, key)
+            self.table.release_effect(subject, key, claim.owner or "")
             raise
         self._complete(subject, key)
         return 1

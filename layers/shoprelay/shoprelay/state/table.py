@@ -50,7 +50,9 @@ class ClaimOutcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class DeliveryClaim:
+class Claim:
+    """The answer to a claim on a webhook's delivery key or on a vendor effect."""
+
     outcome: ClaimOutcome
     owner: str | None = None
     """The token that proves the lease is ours (when claimed)."""
@@ -58,17 +60,23 @@ class DeliveryClaim:
     """Epoch seconds at which the lease (ours, or the holder's) runs out."""
 
 
-def _claim_refused(item: dict[str, Any] | None, now: float) -> DeliveryClaim:
-    """Why a delivery key could not be taken: published already, or leased by a live attempt.
+def _claim_refused(item: dict[str, Any] | None, now: float, token: str) -> Claim:
+    """Why a key could not be taken: done already, or leased by a live attempt.
+
+    A refusal by an item carrying our own ``token`` is our claim: the write went through,
+    its answer was lost, and the client's retry found it. Taking it for another attempt's
+    would hold the work back until our own lease ran out.
 
     An item without a pending status predates leases, which recorded only published webhooks.
     A key that vanished between the write and the read (its lease released) is held for now:
     the sender's retry takes it.
     """
-    if item is not None and item.get("status", {}).get("S") != PENDING:
-        return DeliveryClaim(ClaimOutcome.DONE)
     lease_until = float(item.get("lease_until", {}).get("N", "0")) if item is not None else now
-    return DeliveryClaim(ClaimOutcome.HELD, lease_until=max(lease_until, now))
+    if item is not None and item.get("owner", {}).get("S") == token:
+        return Claim(ClaimOutcome.CLAIMED, owner=token, lease_until=lease_until)
+    if item is not None and item.get("status", {}).get("S") != PENDING:
+        return Claim(ClaimOutcome.DONE)
+    return Claim(ClaimOutcome.HELD, lease_until=max(lease_until, now))
 
 
 def _delivery_key(key: str) -> str:
@@ -95,9 +103,7 @@ class StateTable:
 
     # -- deliveries (ingress idempotency) ------------------------------------------------
 
-    def claim_delivery(
-        self, key: str, ttl_seconds: int, lease_seconds: float, owner: str | None = None
-    ) -> DeliveryClaim:
+    def claim_delivery(self, key: str, ttl_seconds: int, lease_seconds: float, owner: str | None = None) -> Claim:
         """Lease the webhook's delivery key for ``lease_seconds``: one conditional write.
 
         The key can be taken when it is new, past its ``expires_at``, or pending with a lease
@@ -125,8 +131,8 @@ class StateTable:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            return _claim_refused(self._refusing_item(error, item_key), now)
-        return DeliveryClaim(ClaimOutcome.CLAIMED, owner=token, lease_until=lease_until)
+            return _claim_refused(self._refusing_item(error, item_key), now, token)
+        return Claim(ClaimOutcome.CLAIMED, owner=token, lease_until=lease_until)
 
     def _refusing_item(self, error: ClientError, key: dict[str, Any]) -> dict[str, Any] | None:
         """The item whose state refused a conditional write, or None when there is none.
@@ -233,7 +239,7 @@ class StateTable:
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def claim_effect(self, subject: str, key: str, lease_seconds: int, ttl_seconds: int) -> ClaimOutcome:
+    def claim_effect(self, subject: str, key: str, lease_seconds: int, ttl_seconds: int) -> Claim:
         """Take the right to cause one effect, or learn that it is done or held by a live attempt.
 
         A claim whose holder died (a crashed or timed-out container) expires after
@@ -242,18 +248,20 @@ class StateTable:
         learns from this one write that the effect is already delivered.
         """
         now = _now()
+        token = uuid.uuid4().hex
+        lease_until = now + lease_seconds
         refusing = self._put_effect(
             subject,
             key,
-            {"status": {"S": PENDING}, "lease_until": {"N": str(now + lease_seconds)}},
+            {"status": {"S": PENDING}, "owner": {"S": token}, "lease_until": {"N": str(lease_until)}},
             now,
             ttl_seconds,
         )
         if refusing is None:
-            return ClaimOutcome.CLAIMED
-        return ClaimOutcome.DONE if refusing.get("status", {}).get("S") == DONE else ClaimOutcome.HELD
+            return Claim(ClaimOutcome.CLAIMED, owner=token, lease_until=lease_until)
+        return _claim_refused(refusing or None, now, token)
 
-    def mark_effect(self, subject: str, key: str, sender: str, ttl_seconds: int) -> ClaimOutcome:
+    def mark_effect(self, subject: str, key: str, sender: str, ttl_seconds: int) -> Claim:
         """Mark an effect the vendor deduplicates itself as done, before sending it: one write.
 
         For a request the vendor ignores when it is repeated, a second send does no harm, so
@@ -265,8 +273,8 @@ class StateTable:
         now = _now()
         refusing = self._put_effect(subject, key, {"status": {"S": DONE}, "sender": {"S": sender}}, now, ttl_seconds)
         if refusing is None or refusing.get("sender", {}).get("S") == sender:
-            return ClaimOutcome.CLAIMED
-        return ClaimOutcome.DONE if refusing.get("status", {}).get("S") == DONE else ClaimOutcome.HELD
+            return Claim(ClaimOutcome.CLAIMED, owner=sender)
+        return _claim_refused(refusing or None, now, sender)
 
     def _put_effect(
         self, subject: str, key: str, fields: dict[str, Any], now: int, ttl_seconds: int
@@ -311,15 +319,19 @@ class StateTable:
             ExpressionAttributeValues={":done": {"S": DONE}},
         )
 
-    def release_effect(self, subject: str, key: str) -> None:
-        """Give a claim back after a failed attempt so the retry can take it at once."""
+    def release_effect(self, subject: str, key: str, owner: str) -> None:
+        """Give a claim back after a failed attempt so the retry can take it at once.
+
+        Only ``owner``'s pending claim is deleted: once its lease ran out, another attempt
+        may hold the key, and a done effect must stay done.
+        """
         try:
             self.client.delete_item(
                 TableName=self.name,
                 Key=_effect_key(subject, key),
-                ConditionExpression="#status = :pending",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":pending": {"S": PENDING}},
+                ConditionExpression="#owner = :owner AND #status = :pending",
+                ExpressionAttributeNames={"#owner": "owner", "#status": "status"},
+                ExpressionAttributeValues={":owner": {"S": owner}, ":pending": {"S": PENDING}},
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != _CONDITION_FAILED:

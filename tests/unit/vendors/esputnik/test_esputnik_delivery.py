@@ -49,7 +49,7 @@ def paid() -> CanonicalEvent:
 
 def mark_done(table: StateTable, event: CanonicalEvent, key: str) -> None:
     subject = f"{event.shop}#esputnik#{subject_of(event)}"
-    assert table.claim_effect(subject, key, lease_seconds=60, ttl_seconds=DAY) is ClaimOutcome.CLAIMED
+    assert table.claim_effect(subject, key, lease_seconds=60, ttl_seconds=DAY).outcome is ClaimOutcome.CLAIMED
     table.complete_effect(subject, key)
 
 
