@@ -163,16 +163,20 @@ def test_an_effect_delivered_for_two_events_of_one_order_is_a_duplicate() -> Non
     assert _failed(evidence)[DUPLICATES] == [f"edrone {SHOP} order:1: effect order:placed#1 delivered 2 times"]
 
 
-def test_an_effect_the_vendor_deduplicates_may_be_sent_again_by_its_own_event_only() -> None:
-    # edrone's placed order declared deduplicated by the vendor (as Corvidae's tr is)
-    evidence = _evidence()
+def _edrone_placed_deduplicated(evidence: SoakEvidence) -> None:
+    """edrone's placed order declared deduplicated by the vendor; its path, ``/trace``, is
+    shared with requests that are not, so it names no deduplicated path."""
     kinds = evidence.kinds
     evidence.kinds = RequestKinds(
         repeatable_effects=kinds.repeatable_effects,
         repeatable_paths=kinds.repeatable_paths,
         deduplicated_effects=frozenset({("edrone", "order:placed")}),
-        deduplicated_paths=frozenset({("edrone", "POST", "/edrone/trace")}),
     )
+
+
+def test_an_effect_the_vendor_deduplicates_may_be_sent_again_by_its_own_event_only() -> None:
+    evidence = _evidence()
+    _edrone_placed_deduplicated(evidence)
     # the same event sends it again (a redelivery after a crash): the vendor keeps the first
     evidence.calls.append(Call("edrone", EVENT, "order:placed", 1, "delivered"))
     evidence.hits.append(Hit("edrone", EVENT, "POST", f"{SANDBOX}/edrone/trace", "placed", 200, None))
@@ -180,6 +184,16 @@ def test_an_effect_the_vendor_deduplicates_may_be_sent_again_by_its_own_event_on
     # another event of the order sending it too is a double
     evidence.calls.append(Call("edrone", PAID, "order:placed", 1, "delivered"))
     assert _failed(evidence)[DUPLICATES] == [f"edrone {SHOP} order:1: effect order:placed#1 delivered 2 times"]
+
+
+def test_a_request_on_a_shared_path_is_still_held_to_once_when_the_vendor_keeps_every_repeat() -> None:
+    # the paid order's event sends an effect edrone does not deduplicate, on the same path
+    evidence = _evidence()
+    _edrone_placed_deduplicated(evidence)
+    evidence.hits.append(Hit("edrone", PAID, "POST", f"{SANDBOX}/edrone/trace", "paid", 200, None))
+    failed = _failed(evidence)
+    assert list(failed) == [DUPLICATES]
+    assert failed[DUPLICATES] == [f"edrone {PAID}: POST /edrone/trace answered 2xx 2 times"]
 
 
 def test_a_lost_event_is_reported() -> None:

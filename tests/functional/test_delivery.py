@@ -280,9 +280,9 @@ def test_an_effect_the_vendor_took_is_not_sent_again_when_its_record_cannot_be_m
     from shoprelay_tools.stack.lambda_runtime import sqs_event
     from shoprelay_tools.stack.process_runtime import FunctionProcesses
 
-    # edrone's placed order is claimed, then marked done (Corvidae's and Tracify's effects are
-    # marked in one write, since those vendors ignore a repeat)
-    post(shop)
+    # edrone's cancellation is claimed, then marked done (its orders, like Corvidae's and
+    # Tracify's effects, are marked in one write, since the vendor ignores a repeat)
+    post(shop, topic="orders/cancelled", order={**fixture_json(ORDER), "cancelled_at": "2024-01-16T10:00:00+01:00"})
     (message,) = shop.receive_all("EdroneQueue")
     queue = shop.stack.queues["EdroneQueue"].rsplit("/", 1)[-1]
     event = sqs_event([message], f"arn:aws:sqs:us-east-1:123456789012:{queue}")

@@ -399,7 +399,7 @@ def _dynamodb_requests(ledger: Ledger) -> None:
     effects = sum(_effect_writes(figures) for _, _, figures in inputs.vendor_figures()) / inputs.webhooks
     what = (
         "a claim and a completion (1 unit each) per request that is not repeatable; one mark where the vendor "
-        "ignores a repeat (Corvidae, Tracify)"
+        "ignores a repeat (Corvidae, Tracify, edrone's orders)"
     )
     ledger.add("DynamoDB", "vendor effect writes", effects, ("dynamodb_write_unit", 1e-6), what)
     what = "one strongly consistent query of the order's effects per message a vendor sends for"

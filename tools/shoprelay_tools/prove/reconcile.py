@@ -497,16 +497,29 @@ def request_counts(ledger: Ledger) -> Counter[tuple[str, str | None, str, str, s
 
     Repeatable requests are left out, and so are those the vendor deduplicates: the event
     that marked their effect may send them again, and :func:`effect_counts` holds them to
-    one event each.
+    one event each. Such requests are known by their path where the vendor has a path for
+    them alone, else by their event sending nothing else (edrone's orders share ``/trace``
+    with its cancellations and subscriptions).
     """
     evidence, kinds = ledger.evidence, ledger.evidence.kinds
+    skipped_paths = kinds.repeatable_paths | kinds.deduplicated_paths
+    only_deduplicated = _events_sending_only(ledger, kinds.deduplicated_effects | kinds.repeatable_effects)
     return Counter(
         (hit.vendor, hit.event_id, hit.method, hit.url, hit.body)
         for hit in evidence.hits
         if hit.status is not None
         and 200 <= hit.status < 300
-        and (hit.vendor, hit.method, _path(hit.url)) not in kinds.repeatable_paths | kinds.deduplicated_paths
+        and (hit.vendor, hit.method, _path(hit.url)) not in skipped_paths
+        and (hit.vendor, hit.event_id) not in only_deduplicated
     )
+
+
+def _events_sending_only(ledger: Ledger, effects: frozenset[tuple[str, str]]) -> set[tuple[str, str | None]]:
+    """(vendor, event) pairs whose every logged vendor call was for one of ``effects``."""
+    called: dict[tuple[str, str | None], set[tuple[str, str]]] = defaultdict(set)
+    for call in ledger.evidence.calls:
+        called[(call.vendor, call.event_id)].add((call.vendor, call.effect))
+    return {pair for pair, made in called.items() if made <= effects}
 
 
 def effect_counts(ledger: Ledger) -> Counter[tuple[str, str, str, str, int]]:

@@ -6,6 +6,9 @@ with an ``x-edrone-event-id`` header; errors are HTTP 400 with ``{"error": "<mes
 ``{"error": "Missing required field: app_id"}``. Products travel as ``|``-separated lists in
 one order, category levels as ``~``-joined paths, ``event_utc_date`` as ``YYYY-MM-DD HH:MM:SS``.
 
+Orders are deduplicated by ``order_id``: a repeat is answered 200 like the first and ignored,
+as the docs' "No duplicates" note says. ``orders`` keeps the first ``order`` trace of each.
+
 Not documented, chosen here and marked where used: the per-action required fields (what an
 order, a cancellation or a subscription cannot do without), the answer to an unknown App ID,
 wrong methods, paths and content types, and the body size limit. This module is a second,
@@ -99,6 +102,7 @@ class EdroneSandbox:
     def __init__(self, app_id: str) -> None:
         self.app_id = app_id
         self._serial = itertools.count(1)
+        self.orders: dict[str, dict[str, str]] = {}
 
     def answer(self, request: SandboxRequest) -> SandboxAnswer:
         if request.path not in TRACE_PATHS:
@@ -112,6 +116,8 @@ class EdroneSandbox:
             _check_trace(fields, self.app_id)
         except TraceRejectedError as error:
             return SandboxAnswer.json(400, {"error": str(error)})
+        if fields["action_type"] == "order":
+            self.orders.setdefault(fields["order_id"], fields)
         event_id = f"{next(self._serial):06d}-{uuid.uuid4()}"
         return SandboxAnswer(200, b"", {"x-edrone-event-id": event_id})
 

@@ -155,7 +155,7 @@ class VendorRequest(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     ``repeatable`` marks requests that are safe to send again and need no record, such as
     a contact upsert that raises no events. ``vendor_ignores_repeats`` marks requests whose
     effect the vendor records once by a key the request always carries (Corvidae's
-    ``eventID``, Tracify's ``order_id``): delivery then marks the effect in one write instead
+    ``eventID``, Tracify's and edrone's ``order_id``): delivery then marks the effect in one write instead
     of a claim and a completion, since a second send after a crash is ignored by the vendor.
 
     A struct rather than a dataclass because translators build one or more per event, and a

@@ -131,6 +131,15 @@ def test_success_answers_carry_distinct_event_ids(sandbox: EdroneSandbox) -> Non
     assert first.headers["x-edrone-event-id"] != second.headers["x-edrone-event-id"]
 
 
+def test_a_repeated_order_is_answered_like_the_first_and_kept_once(sandbox: EdroneSandbox) -> None:
+    # edrone: "Orders are automatically deduplicated based on order_id", a duplicate is ignored
+    paid = translate(fixture_event(AUD_USD, "orders/paid"), settings()).requests[0]
+    assert paid.vendor_ignores_repeats
+    first, again = sandbox.answer(to_sandbox(paid)), sandbox.answer(to_sandbox(paid))
+    assert (first.status, again.status) == (200, 200)
+    assert list(sandbox.orders) == [paid.form_body["order_id"] if paid.form_body else None]
+
+
 def _without(name: str) -> dict[str, str]:
     return {k: v for k, v in order_body().items() if k != name}
 

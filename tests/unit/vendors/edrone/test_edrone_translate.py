@@ -192,7 +192,15 @@ def aud_usd_full_refund() -> dict[str, Any]:
 
 
 def order_request(effect: str, body: dict[str, str], superseded_by: tuple[str, ...]) -> VendorRequest:
-    return VendorRequest(method="POST", url=TRACE_URL, effect=effect, form_body=body, superseded_by=superseded_by)
+    """An ``order`` trace: edrone keeps the first per ``order_id`` and ignores a repeat."""
+    return VendorRequest(
+        method="POST",
+        url=TRACE_URL,
+        effect=effect,
+        form_body=body,
+        superseded_by=superseded_by,
+        vendor_ignores_repeats=True,
+    )
 
 
 def sent(*requests: VendorRequest) -> Translation:

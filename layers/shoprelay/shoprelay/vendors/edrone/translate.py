@@ -98,6 +98,9 @@ def _order(event: CanonicalEvent, settings: EdroneSettings, status: OrderStatus)
             effect=f"order:{status.value}",
             form_body={**fields, **products},
             superseded_by=_LATER_EFFECTS[status],
+            # edrone's server-side events page: orders are deduplicated by order_id, and a
+            # repeat is ignored; so one write marks the effect, and a resend does no harm.
+            vendor_ignores_repeats=True,
         )
 
     # Products are shortened only as far as the size target needs; the last shape goes regardless.
