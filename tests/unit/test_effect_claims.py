@@ -54,5 +54,10 @@ def test_a_delivered_effect_is_not_given_back(state_table: StateTable) -> None:
     claim = state_table.claim_effect(SUBJECT, "PAY#1", lease_seconds=60, ttl_seconds=DAY)
     assert claim.owner is not None
     state_table.complete_effect(SUBJECT, "PAY#1")
+    # the record kept for months holds only what says "done" (the cost model sizes it so)
+    stored = state_table.client.get_item(
+        TableName=state_table.name, Key={"pk": {"S": f"effect#{SUBJECT}"}, "sk": {"S": "PAY#1"}}
+    )["Item"]
+    assert sorted(stored) == ["expires_at", "pk", "sk", "status"]
     state_table.release_effect(SUBJECT, "PAY#1", claim.owner)
     assert state_table.claim_effect(SUBJECT, "PAY#1", lease_seconds=60, ttl_seconds=DAY).outcome is ClaimOutcome.DONE

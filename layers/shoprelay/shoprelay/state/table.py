@@ -311,11 +311,13 @@ class StateTable:
                 raise
 
     def complete_effect(self, subject: str, key: str) -> None:
+        """Mark the effect delivered; the claim's lease and owner go, since only a pending
+        claim needs them, and the item is kept for months."""
         self.client.update_item(
             TableName=self.name,
             Key=_effect_key(subject, key),
-            UpdateExpression="SET #status = :done REMOVE lease_until",
-            ExpressionAttributeNames={"#status": "status"},
+            UpdateExpression="SET #status = :done REMOVE lease_until, #owner",
+            ExpressionAttributeNames={"#status": "status", "#owner": "owner"},
             ExpressionAttributeValues={":done": {"S": DONE}},
         )
 
