@@ -17,6 +17,9 @@ at random, at the rates below, from the run's seed. What each one exercises:
   lost: the ingress's own timeouts, and whether a retry can tell "published" from "not";
 * publishes answered 500, DynamoDB throttled and failing, SSM throttled: 5xx answers and
   Shopify's retries on the ingress, retries and backoff in the vendor functions;
+* DynamoDB conditional writes (claims, marks, the order memory) that are applied but whose
+  answer comes after the client's read timeout: the retry meets the item its own first try
+  wrote, which must count as its own, not as another attempt's;
 * a vendor function's SQS call (the one that hides a failed record for its backoff) that
   trickles past the function's timeout: the function is killed mid-batch, records before it
   done but unanswered, records after it not started; all of them come back after the
@@ -35,6 +38,8 @@ TRICKLE_SECONDS = 120.0
 """Longer than any function's timeout: the function dies first."""
 SILENT_HANG_SECONDS = 12.0
 """Longer than the ingress's 10 s timeout: only a client read timeout ends it sooner."""
+LATE_ANSWER_SECONDS = 1.0
+"""Longer than DynamoDB's client read timeout: the write is applied, its answer never read."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ class OwnFaultRates:
     ``ProvisionedThroughputExceededException``)."""
     dynamodb_errors: float = 0.005
     """Share of DynamoDB calls answered 500 ``InternalServerError``."""
+    dynamodb_late_answers: float = 0.005
+    """Share of DynamoDB ``PutItem`` calls applied, with the answer held past the client's read timeout."""
     ssm_throttled: float = 0.05
     """Share of SSM calls throttled (values are cached, so calls are few)."""
 
@@ -65,7 +72,8 @@ class OwnFaultRates:
             f"SNS Publish: {self.publish_killed} trickling past the ingress timeout (killed mid-publish), "
             f"{self.publish_hang} silent for {SILENT_HANG_SECONDS:g} s, {self.publish_lost_answer} published with "
             f"the answer lost, {self.publish_errors} answered 500; DynamoDB throttled {pct(self.dynamodb_throttled)} "
-            f"and 500 {pct(self.dynamodb_errors)} of calls; SSM throttled {pct(self.ssm_throttled)}; "
+            f"and 500 {pct(self.dynamodb_errors)} of calls, {pct(self.dynamodb_late_answers)} of PutItem "
+            "applied with the answer too late; SSM throttled {pct(self.ssm_throttled)}; "
             f"{self.vendor_killed} vendor-function SQS ChangeMessageVisibility trickling past the function "
             "timeout (killed mid-batch)"
         )
@@ -127,5 +135,13 @@ def inject(proxy: AwsFaultProxy, rates: OwnFaultRates, seed: int, webhooks: int)
         "dynamodb", code="ProvisionedThroughputExceededException", probability=half, times=None
     )
     rules["dynamodb 500"] = proxy.fail("dynamodb", status=500, probability=rates.dynamodb_errors, times=None)
+    rules["dynamodb late answer"] = proxy.hang(
+        "dynamodb",
+        "PutItem",
+        seconds=LATE_ANSWER_SECONDS,
+        forward_first=True,
+        probability=rates.dynamodb_late_answers,
+        times=None,
+    )
     rules["ssm throttled"] = proxy.throttle("ssm", probability=rates.ssm_throttled, times=None)
     return InjectedRules(rules)
