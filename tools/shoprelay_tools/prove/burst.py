@@ -33,7 +33,7 @@ from shoprelay_tools.prove.emulator import hardened_moto
 from shoprelay_tools.prove.faults import FaultRates
 from shoprelay_tools.prove.outcome import ProveConfig, prepared
 from shoprelay_tools.prove.reconcile import Attempt, Ledger, SoakEvidence, SoakResult, percentile, reconcile
-from shoprelay_tools.prove.run import _rig, _seed_shops
+from shoprelay_tools.prove.run import seed_prove_shops, started_rig
 from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
 from shoprelay_tools.prove.soak import Soak, SoakRun, request_kinds
 from shoprelay_tools.prove.workload import PROVE_SHOPS, Plan, Webhook, WorkloadBuilder
@@ -203,7 +203,7 @@ def _soak(
 ) -> tuple[Soak, TimedSender]:
     """The sale's soak, with the quiet shop's webhooks among it unless ``quiet`` is off."""
     stack = rig.stack
-    demo, expected = _seed_shops(stack, config)
+    demo, expected = seed_prove_shops(stack, config)
     visibility = config.visibility_timeout or max(p.spec.timeout for p in stack.pollers)
     for poller in stack.pollers:
         stack.clients["sqs"].set_queue_attributes(
@@ -250,7 +250,7 @@ def measure_burst(config: ProveConfig, out: TextIO) -> BurstFigures:
         contextlib.redirect_stdout(stray),
         contextlib.redirect_stderr(stray),
         warnings.catch_warnings(),
-        _rig(config, int(config.seed or 0)) as rig,
+        started_rig(config, int(config.seed or 0)) as rig,
     ):
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         soak, sender = _soak(rig, config, out)

@@ -22,7 +22,7 @@ from shoprelay_tools.prove.burst import NO_FAULTS, _soak
 from shoprelay_tools.prove.emulator import hardened_moto
 from shoprelay_tools.prove.outcome import ProveConfig, prepared
 from shoprelay_tools.prove.reconcile import Check, SoakResult, reconcile
-from shoprelay_tools.prove.run import _rig
+from shoprelay_tools.prove.run import started_rig
 from shoprelay_tools.prove.soak import SoakRun
 from shoprelay_tools.sandboxes.server import Fault
 
@@ -118,7 +118,7 @@ def measure_outage(config: ProveConfig, out: TextIO, vendor: str = OUTAGE_VENDOR
         contextlib.redirect_stdout(stray),
         contextlib.redirect_stderr(stray),
         warnings.catch_warnings(),
-        _rig(config, int(config.seed or 0)) as rig,
+        started_rig(config, int(config.seed or 0)) as rig,
     ):
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         rig.stack.sandboxes.fault_source = outage

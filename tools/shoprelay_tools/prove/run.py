@@ -67,7 +67,11 @@ class Rig:
     fleet: Fleet
 
 
-def _seed_shops(stack: LocalStack, config: ProveConfig) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[str, ...]]]:
+def seed_prove_shops(
+    stack: LocalStack, config: ProveConfig
+) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[str, ...]]]:
+    """Every prove shop's settings written to the stack; the vendor settings they start from,
+    and each shop's enabled vendors."""
     demo = {v: {**s, "timeout_seconds": config.vendor_timeout_seconds} for v, s in stack.vendor_settings.items()}
     expected: dict[str, tuple[str, ...]] = {}
     for shop in PROVE_SHOPS:
@@ -246,7 +250,7 @@ def _ingress_stats(fleet: Fleet) -> IngressStats:
 
 
 @contextmanager
-def _rig(config: ProveConfig, seed: int) -> Iterator[Rig]:
+def started_rig(config: ProveConfig, seed: int) -> Iterator[Rig]:
     """The stack started, the proxy in front of its emulator, the functions in processes."""
     assert config.log_file is not None
     stack = LocalStack(
@@ -290,7 +294,7 @@ def _rig(config: ProveConfig, seed: int) -> Iterator[Rig]:
 
 def _soak(rig: Rig, config: ProveConfig, out: TextIO) -> tuple[Soak, SoakRun, InjectedRules, dict[str, Any]]:
     stack = rig.stack
-    demo, expected = _seed_shops(stack, config)
+    demo, expected = seed_prove_shops(stack, config)
     template_visibility = max(int(a.get("VisibilityTimeout", 0)) for a in stack.source_queue_attributes().values())
     visibility = config.visibility_timeout or max(p.spec.timeout for p in stack.pollers)
     for poller in stack.pollers:
@@ -347,7 +351,7 @@ def run_prove(config: ProveConfig, out: TextIO) -> int:
         contextlib.redirect_stdout(stray),
         contextlib.redirect_stderr(stray),
         warnings.catch_warnings(),
-        _rig(config, seed) as rig,
+        started_rig(config, seed) as rig,
     ):
         # The local HTTP servers' complaints about connections the faults reset, and whatever
         # else this process prints, go to local.log beside the functions' log.
