@@ -73,7 +73,7 @@ class OwnFaultRates:
             f"{self.publish_hang} silent for {SILENT_HANG_SECONDS:g} s, {self.publish_lost_answer} published with "
             f"the answer lost, {self.publish_errors} answered 500; DynamoDB throttled {pct(self.dynamodb_throttled)} "
             f"and 500 {pct(self.dynamodb_errors)} of calls, {pct(self.dynamodb_late_answers)} of PutItem "
-            "applied with the answer too late; SSM throttled {pct(self.ssm_throttled)}; "
+            f"applied with the answer too late; SSM throttled {pct(self.ssm_throttled)}; "
             f"{self.vendor_killed} vendor-function SQS ChangeMessageVisibility trickling past the function "
             "timeout (killed mid-batch)"
         )
