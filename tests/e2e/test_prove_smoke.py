@@ -281,7 +281,7 @@ def test_wrong_routing_is_reported() -> None:
     evidence = _evidence()
     wrong = replace(_answer(202, EVENT), vendors=("edrone",))
     evidence.sent[0] = _sent("w1", "orders/create", (wrong,))
-    assert "the ingress routed every event to exactly the shop's enabled vendors" in _failed(evidence)
+    assert "the ingress routed every event to exactly the shop's enabled vendors that can use it" in _failed(evidence)
 
 
 def test_shopify_retries_eight_times_doubling_over_the_window() -> None:

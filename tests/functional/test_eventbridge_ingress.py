@@ -44,7 +44,7 @@ def sample(topic: str) -> dict[str, Any]:
     return envelope
 
 
-def published(local: LocalAws, vendor: str = "edrone") -> list[dict[str, Any]]:
+def published(local: LocalAws, vendor: str = "esputnik") -> list[dict[str, Any]]:
     return [json.loads(message["Body"]) for message in local.receive_all(f"{vendor.capitalize()}Queue")]
 
 

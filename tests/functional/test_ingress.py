@@ -9,7 +9,8 @@ import pytest
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_bytes
 
-from shoprelay.vendors import vendor_names
+from shoprelay.canonical import EventKind
+from shoprelay.vendors import load_vendor, vendor_names
 from shoprelay_tools.demo import DEMO_SHOP
 
 ALL_VENDORS = {name: {"enabled": True} for name in vendor_names()}
@@ -56,6 +57,34 @@ def test_only_enabled_vendors_receive_the_event(local: LocalAws) -> None:
     assert len(queued(local, "tracify")) == 1
     assert queued(local, "edrone") == []
     assert queued(local, "mytracker") == []
+
+
+def test_an_event_goes_only_to_the_vendors_that_can_use_its_kind(shop: LocalAws) -> None:
+    # GIVEN a cancellation, which Corvidae and Tracify have no way to express
+    cancelled = fixture_bytes("orders-create.shopify-docs-2026-04.json")
+    status, body = call(shop, api_event(cancelled, topic="orders/cancelled", webhook_id="w-cancel"))
+    # THEN the answer names each vendor left out with its translator's own reason
+    kind = EventKind.ORDER_CANCELLED
+    reasons = {name: load_vendor(name).translate.reason_to_skip_kind(kind) for name in vendor_names()}
+    assert status == 202
+    assert body["skipped"] == {name: reason for name, reason in reasons.items() if reason is not None}
+    assert set(body["skipped"]) == {"corvidae", "tracify"}
+    assert body["vendors"] == ["edrone", "esputnik", "mytracker"]
+    # AND only the vendors that can use it get a message
+    for vendor in vendor_names():
+        messages = queued(shop, vendor)
+        assert len(messages) == (vendor in body["vendors"]), vendor
+        if messages:
+            assert json.loads(messages[0]["Body"])["kind"] == kind.value
+
+
+def test_an_event_no_enabled_vendor_can_use_is_accepted_without_a_message(local: LocalAws) -> None:
+    local.seed_shop({"tracify": {"enabled": True}, "corvidae": {"enabled": True}})
+    refund = fixture_bytes("refunds-create.shopify-docs-2026-04.json")
+    status, body = call(local, api_event(refund, topic="refunds/create", webhook_id="w-refund"))
+    assert (status, body["status"], body["vendors"]) == (202, "accepted", [])
+    assert sorted(body["skipped"]) == ["corvidae", "tracify"]
+    assert queued(local, "tracify") == queued(local, "corvidae") == []
 
 
 def test_base64_encoded_body_is_verified_after_decoding(shop: LocalAws) -> None:

@@ -106,6 +106,17 @@ def test_cost_adds_up_at_both_volumes_and_states_its_assumptions(bench: tuple[di
     assert all(price["source"] for price in cost["prices"].values())
 
 
+def test_queues_are_paid_for_only_the_events_routed_to_them(bench: tuple[dict[str, Any], str]) -> None:
+    translate, cost = bench[0]["translate"], bench[0]["cost"]
+    webhooks = len(translate["fixtures"])
+    # Corvidae and Tracify take no cancellation or refund, two of the fixture set's four webhooks
+    assert translate["vendors"]["corvidae"]["routed"] == translate["vendors"]["tracify"]["routed"] == 2
+    routed = sum(figures["routed"] for figures in translate["vendors"].values()) / webhooks
+    assert routed < len(translate["vendors"])
+    (into_queues,) = [line for line in cost["volume"]["lines"] if line["item"] == "SNS into each queue"]
+    assert into_queues["per_order"] == pytest.approx(routed)
+
+
 def test_delivery_measures_both_ways_in_one_run_and_judges_the_speedup(bench: tuple[dict[str, Any], str]) -> None:
     delivery = bench[0]["delivery"]
     assert positive(delivery["sequential_per_s"])

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shoprelay.vendors import vendor_names
+from shoprelay.canonical import CanonicalEvent, EventKind
+from shoprelay.vendors import load_vendor, vendor_names
+from shoprelay.vendors.base import Translation
+from shoprelay.vendors.routes import SKIPPED_KINDS
 from shoprelay_tools.stack.template import load_template
-from shoprelay_tools.stack.wiring import BEGIN, END, FRAGMENT, TEMPLATE, WiringError, logical_name, render
+from shoprelay_tools.stack.wiring import (
+    BEGIN,
+    END,
+    FRAGMENT,
+    ROUTES,
+    TEMPLATE,
+    WiringError,
+    logical_name,
+    render,
+    rendered_routes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
+RECEIVED_AT = datetime(2026, 12, 4, tzinfo=UTC)
 PER_VENDOR = ("DeadLetterQueue", "Queue", "QueuePolicy", "Subscription", "DeadLetterAlarm", "Function")
 
 
@@ -24,6 +39,25 @@ def test_template_is_the_rendering_of_the_vendor_fragment() -> None:
     current = (ROOT / TEMPLATE).read_text(encoding="utf-8")
     rendered = render(current, (ROOT / FRAGMENT).read_text(encoding="utf-8"), vendor_names())
     assert rendered == current, "template.yaml is out of date: run `make wiring`"
+
+
+def test_the_ingress_routes_table_is_the_rendering_of_the_translators() -> None:
+    current = (ROOT / ROUTES).read_text(encoding="utf-8")
+    assert current == rendered_routes(), f"{ROUTES} is out of date: run `make wiring`"
+
+
+@pytest.mark.parametrize("vendor", vendor_names())
+def test_a_kind_left_out_of_routing_is_one_the_vendor_skips_whatever_it_holds(vendor: str) -> None:
+    translate = load_vendor(vendor).translate
+    for kind in EventKind:
+        reason = SKIPPED_KINDS[vendor].get(kind.value)
+        assert (reason is None) == (kind in translate.builders), (vendor, kind)
+        if reason is not None:
+            event = CanonicalEvent(
+                id="e-1", shop="s.myshopify.com", kind=kind, topic="t", occurred_at=RECEIVED_AT, received_at=RECEIVED_AT
+            )
+            translation = translate(event, load_vendor(vendor).settings_model.model_construct())
+            assert translation == Translation.skip(reason)
 
 
 @pytest.mark.parametrize("vendor", vendor_names())

@@ -16,7 +16,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("shoprelay_tools.replay_command", "send a vendor's dead-lettered events back for another attempt"),
     "shops": ("shoprelay_tools.shops_command", "pause or resume a shop, or one of its vendors, without losing events"),
     "prove": ("shoprelay_tools.prove_command", "soak the local stack with faults, a crash and bad input"),
-    "wiring": ("shoprelay_tools.wiring_command", "render template.yaml's per-vendor blocks from template-vendor.yaml"),
+    "wiring": ("shoprelay_tools.wiring_command", "render template.yaml's per-vendor blocks and the routes table"),
     "settings": ("shoprelay_tools.settings_command", "vendor settings: JSON Schema, check a file, put it in SSM, docs"),
     "invoke": (
         "shoprelay_tools.invoke_command",

@@ -214,6 +214,14 @@ class Inputs:
         """A translate figure summed over the vendors, per webhook."""
         return float(sum(figures[key] for _, _, figures in self.vendor_figures())) / self.webhooks
 
+    def routed(self, figures: dict[str, Any] | None = None) -> float:
+        """Messages per webhook in one vendor's queue (all vendors' when ``figures`` is None).
+
+        The ingress routes an event only to the vendors whose translator takes its kind.
+        """
+        chosen = [figures] if figures is not None else [f for _, _, f in self.vendor_figures()]
+        return float(sum(f.get("routed", self.webhooks) for f in chosen)) / self.webhooks
+
     def sending(self) -> float:
         """Vendor messages per webhook that reach translation's output (not skipped)."""
         return float(sum(self.webhooks - f["skipped"] for _, _, f in self.vendor_figures())) / self.webhooks
@@ -326,15 +334,15 @@ def _effect_writes(figures: dict[str, Any]) -> int:
 
 
 def _record_ms(ledger: Ledger, name: str, figures: dict[str, Any]) -> float:
-    """One vendor message's time when records run one after another."""
+    """One routed vendor message's time when records run one after another."""
     a, inputs = ASSUMPTIONS, ledger.inputs
-    webhooks = inputs.webhooks
-    sending = (webhooks - figures["skipped"]) / webhooks
+    messages = max(figures.get("routed", inputs.webhooks), 1)
+    sending = (inputs.webhooks - figures["skipped"]) / messages
     return float(
         figures["delivery_us_per_message"] / 1000 * _cpu_factor(inputs.specs[name]["memory_mb"])
         + sending * a["dynamodb_call_ms"]
-        + _effect_writes(figures) / webhooks * a["dynamodb_call_ms"]
-        + figures["requests"] / webhooks * a["vendor_http_ms"]
+        + _effect_writes(figures) / messages * a["dynamodb_call_ms"]
+        + figures["requests"] / messages * a["vendor_http_ms"]
     )
 
 
@@ -343,12 +351,13 @@ def _vendor_lambda(ledger: Ledger) -> None:
     speedup = ledger.inputs.speedup if batch > 1 else 1.0
     for vendor, name, figures in ledger.inputs.vendor_figures():
         invocation_ms = _record_ms(ledger, name, figures) * batch / speedup
+        routed = ledger.inputs.routed(figures)
         what = (
-            f"{vendor}: {batch} message(s) per invocation, records {speedup:.1f}x faster together than one after "
-            f"another; each: translate, effect query, claim + completion (or one mark) per recorded request, "
-            f"{ASSUMPTIONS['vendor_http_ms']} ms per vendor call"
+            f"{vendor}: {routed:.2f} message(s) per webhook (the kinds it takes), {batch} per invocation, records "
+            f"{speedup:.1f}x faster together than one after another; each: translate, effect query, claim + "
+            f"completion (or one mark) per recorded request, {ASSUMPTIONS['vendor_http_ms']} ms per vendor call"
         )
-        ledger.lambda_time(name, 1 / batch, invocation_ms, what)
+        ledger.lambda_time(name, routed / batch, invocation_ms, what)
 
 
 def _sns_and_s3(ledger: Ledger) -> None:
@@ -372,8 +381,10 @@ def _sqs(ledger: Ledger) -> None:
     vendors = len(inputs.vendor_figures())
     size = inputs.ingress["largest_message_bytes"]
     batch = volume.messages_per_invocation
-    ledger.add("SQS", "SNS into each queue", vendors * _chunks(size), ("sqs_request", 1e-6), f"{vendors} queues")
-    receive = vendors / batch * _chunks(size * batch)
+    routed = inputs.routed()
+    what = f"{routed:.2f} of the {vendors} queues per webhook: an event goes only to the vendors that take its kind"
+    ledger.add("SQS", "SNS into each queue", routed * _chunks(size), ("sqs_request", 1e-6), what)
+    receive = routed / batch * _chunks(size * batch)
     what = f"ReceiveMessage and DeleteMessageBatch, {batch} message(s) each"
     ledger.add("SQS", "receive + delete", 2 * receive, ("sqs_request", 1e-6), what)
     polls = vendors * a["idle_pollers_per_queue"] * a["long_polls_per_poller_minute"] * MINUTES_PER_MONTH
@@ -442,12 +453,10 @@ def _logs(ledger: Ledger) -> None:
         "one JSON access-log line per request (HttpApiAccessLogs)",
     )
     logged = a["vendor_log_bytes"]
-    per_record = (
-        len(inputs.vendor_figures()) * logged["outcome_line"] + inputs.per_webhook("requests") * logged["call_line"]
-    )
-    per_invocation = len(inputs.vendor_figures()) / volume.messages_per_invocation
+    per_record = inputs.routed() * logged["outcome_line"] + inputs.per_webhook("requests") * logged["call_line"]
+    per_invocation = inputs.routed() / volume.messages_per_invocation
     per_invocation *= logged["metrics_per_invocation"] + platform
-    what = "an outcome line per message and a line per vendor call, metrics and platform lines per invocation"
+    what = "an outcome line per routed message and a line per vendor call, metrics and platform lines per invocation"
     ledger.add(
         "CloudWatch",
         "logs: vendor functions",
@@ -473,8 +482,10 @@ def _traces(ledger: Ledger) -> None:
     inputs, volume = ledger.inputs, ledger.volume
     enabled = str(inputs.parameters.get("EnableTracing", {}).get("Default", "true")) == "true"
     orders = volume.orders_per_month / (MINUTES_PER_MONTH * 60)
-    vendors = len(inputs.vendor_figures())
-    per_second = _sampled_per_second(orders) + vendors * _sampled_per_second(orders / volume.messages_per_invocation)
+    per_second = _sampled_per_second(orders) + sum(
+        _sampled_per_second(orders * inputs.routed(figures) / volume.messages_per_invocation)
+        for _, _, figures in inputs.vendor_figures()
+    )
     traces = per_second / orders
     what = (
         f"EnableTracing is {'on' if enabled else 'off'} by default; on, Lambda records 1 request a second "

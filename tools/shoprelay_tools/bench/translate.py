@@ -222,6 +222,7 @@ def measure_vendor(name: str, library: JsonLibrary, *, quick: bool = False) -> d
         "non_repeatable_requests": produced.non_repeatable,
         "vendor_deduplicated_requests": produced.deduplicated,
         "skipped": produced.skipped,
+        "routed": produced.routed,
         "budget_ratio": BUDGET_RATIO,
         "met": ratio <= BUDGET_RATIO,
     }
@@ -239,6 +240,8 @@ class _Produced:
     deduplicated: int = 0
     """Requests whose effect is marked in one write, since the vendor ignores a repeat."""
     skipped: int = 0
+    routed: int = 0
+    """Events the ingress routes to the vendor: those of a kind its translator takes."""
 
 
 def _produce(vendor: Vendor, inputs: list[_Input]) -> _Produced:
@@ -249,6 +252,7 @@ def _produce(vendor: Vendor, inputs: list[_Input]) -> _Produced:
         produced.messages.append(to_json_text(event))
         translation = translate_for_shop(vendor, event, settings)
         produced.skipped += translation.skipped is not None
+        produced.routed += vendor.translate.reason_to_skip_kind(event.kind) is None
         produced.requests += len(translation.requests)
         produced.non_repeatable += sum(1 for request in translation.requests if not request.repeatable)
         produced.deduplicated += sum(1 for request in translation.requests if request.vendor_ignores_repeats)

@@ -19,6 +19,7 @@ from typing import TextIO
 
 import requests
 
+from shoprelay.ingress.pipeline import Route
 from shoprelay.sources.shopify import sign
 from shoprelay.sources.woocommerce import sign as woocommerce_sign
 from shoprelay_tools.local.runner import LocalStack
@@ -94,11 +95,11 @@ def run_sample(stack: LocalStack, sample: Sample | WooSample, timeout: float) ->
         problem = f"ingress answered HTTP {response.status_code}: {response.text.strip()[:200]}"
         return [Cell(sample, "-", problem, False)]
     answer = response.json()
-    vendors = [str(v) for v in answer["vendors"]]
-    events = answer.get("events") or [{"id": answer["id"], "kind": ""}]
+    events = answer.get("events") or [{**answer, "kind": ""}]
     cells: list[Cell] = []
     for event in events:
-        found = _event_cells(stack, sample, str(event["id"]), vendors, timeout)
+        route = Route([str(v) for v in event["vendors"]], {str(v): str(r) for v, r in event["skipped"].items()})
+        found = _event_cells(stack, sample, str(event["id"]), route, timeout)
         if len(events) > 1:
             found = [Cell(c.sample, c.vendor, f"{event['kind']}: {c.result}", c.ok) for c in found]
         cells.extend(found)
@@ -106,10 +107,13 @@ def run_sample(stack: LocalStack, sample: Sample | WooSample, timeout: float) ->
 
 
 def _event_cells(
-    stack: LocalStack, sample: Sample | WooSample, event_id: str, vendors: list[str], timeout: float
+    stack: LocalStack, sample: Sample | WooSample, event_id: str, route: Route, timeout: float
 ) -> list[Cell]:
+    vendors = route.vendors
     cells: list[Cell] = [
-        Cell(sample, vendor, "not routed to this vendor by the ingress", False)
+        Cell(sample, vendor, f"skipped by the ingress: {route.skipped[vendor]}", True)
+        if vendor in route.skipped
+        else Cell(sample, vendor, "not routed to this vendor by the ingress", False)
         for vendor in sorted(stack.vendor_settings)
         if vendor not in vendors and stack.vendor_settings[vendor].get("enabled", True) is not False
     ]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from shoprelay.sources.shopify import WebhookMeta, parse_webhook
+from shoprelay.sources.shopify import TOPIC_KINDS, WebhookMeta, parse_webhook
 from shoprelay.vendors import load_vendor
 from shoprelay.vendors.base import TranslationError, VendorRequest, translate_for_shop
 from shoprelay_tools.local.runner import LocalStack
@@ -36,6 +36,7 @@ from shoprelay_tools.prove.reconcile import (
     RequestKinds,
     Sent,
     SoakEvidence,
+    routed_vendors,
 )
 from shoprelay_tools.prove.shopify import ShopifySender
 from shoprelay_tools.prove.workload import Plan, Webhook
@@ -248,8 +249,12 @@ class Soak:
             (vendor, event_id)
             for webhook, event_id in posted
             if event_id is not None
-            for vendor in self.expected_vendors[webhook.shop.domain]
+            for vendor in self.vendors_for(webhook)
         }
+
+    def vendors_for(self, webhook: Webhook) -> tuple[str, ...]:
+        """The shop's vendors whose translator takes the webhook's kind of event: where it must go."""
+        return routed_vendors(TOPIC_KINDS[webhook.topic], self.expected_vendors[webhook.shop.domain])
 
     def final_pairs(self) -> set[tuple[str, str]]:
         outcomes, _calls = self.recorder.snapshot()
@@ -350,7 +355,7 @@ class Soak:
             shop=webhook.shop.domain,
             topic=webhook.topic,
             subject=webhook.subject,
-            expected_vendors=self.expected_vendors[webhook.shop.domain],
+            expected_vendors=self.vendors_for(webhook),
             deliveries=tuple(item.deliveries),
             lines=webhook.lines,
             size=len(webhook.body),

@@ -8,18 +8,25 @@ spell it) and rendered into marked blocks of ``template.yaml`` for every vendor 
 ``sam deploy``, cfn-lint, checkov and the local stack all read plain CloudFormation, and a
 review shows every resource as it will be deployed. A unit test renders it again and fails
 on any drift.
+
+The same command renders ``shoprelay/vendors/routes.py``: the kinds of event each vendor's
+translator skips whatever they hold, with its reason. The ingress reads that table to route an
+event only to the vendors that can use it, without importing any vendor package.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from shoprelay.vendors import vendor_names
+from shoprelay.canonical import EventKind
+from shoprelay.vendors import load_vendor, vendor_names
 
 FRAGMENT = "template-vendor.yaml"
 TEMPLATE = "template.yaml"
+ROUTES = "layers/shoprelay/shoprelay/vendors/routes.py"
 SECTIONS = ("Parameters", "Resources", "Outputs")
 BEGIN = "  # >>> per-vendor wiring: rendered from template-vendor.yaml by `make wiring`; edit that file, not this block"
 END = "  # <<< end of per-vendor wiring"
@@ -95,11 +102,62 @@ def rendered_template(root: Path) -> str:
     )
 
 
+_ROUTES_HEAD = '''"""Kinds of event a vendor skips whatever they hold, and why: the ingress does not route them.
+
+Rendered from each vendor's translator (``Translator.reason_to_skip_kind``) by ``make wiring``;
+do not edit. A unit test renders it again and fails on any drift.
+"""
+
+SKIPPED_KINDS: dict[str, dict[str, str]] = {
+'''
+
+
+def skipped_kinds(vendors: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Vendor → {kind: reason} for every kind its translator skips whatever the event holds."""
+    table: dict[str, dict[str, str]] = {}
+    for vendor in vendors:
+        translate = load_vendor(vendor).translate
+        reasons = ((kind.value, translate.reason_to_skip_kind(kind)) for kind in EventKind)
+        table[vendor] = {kind: reason for kind, reason in reasons if reason is not None}
+    return table
+
+
+def render_routes(table: dict[str, dict[str, str]]) -> str:
+    """The table as Python source; JSON's string literals are Python's too."""
+    lines = [_ROUTES_HEAD]
+    for vendor, kinds in table.items():
+        lines.append(f"    {json.dumps(vendor)}: {{\n")
+        lines.extend(
+            f"        {json.dumps(kind)}: {json.dumps(reason, ensure_ascii=False)},\n" for kind, reason in kinds.items()
+        )
+        lines.append("    },\n")
+    lines.append("}\n")
+    return "".join(lines)
+
+
+def rendered_routes() -> str:
+    return render_routes(skipped_kinds(vendor_names()))
+
+
+def rendered_files(root: Path) -> dict[Path, str]:
+    """Every file ``make wiring`` writes, as it should read now."""
+    return {root / TEMPLATE: rendered_template(root), root / ROUTES: rendered_routes()}
+
+
+def stale_files(root: Path) -> list[str]:
+    """The rendered files that differ from their rendering, relative to ``root``."""
+    return [
+        str(path.relative_to(root))
+        for path, text in rendered_files(root).items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+
+
 def write(root: Path) -> bool:
-    """Render template.yaml in place; True when it changed."""
-    path = root / TEMPLATE
-    before = path.read_text(encoding="utf-8")
-    after = rendered_template(root)
-    if after != before:
-        path.write_text(after, encoding="utf-8")
-    return after != before
+    """Render template.yaml and the routes table in place; True when either changed."""
+    changed = False
+    for path, after in rendered_files(root).items():
+        if not path.exists() or path.read_text(encoding="utf-8") != after:
+            path.write_text(after, encoding="utf-8")
+            changed = True
+    return changed

@@ -106,6 +106,8 @@ def record_outcome(outcome: Outcome) -> None:
             "shop": canonical.shop if canonical else None,
             "topic": canonical.topic if canonical else None,
             "event_id": canonical.id if canonical else None,
+            "vendors": outcome.payload.get("vendors"),
+            "not_routed": sorted(outcome.payload.get("skipped") or ()) or None,
         },
     )
     if outcome.metric == "WebhookRejected":

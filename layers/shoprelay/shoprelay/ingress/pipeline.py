@@ -25,6 +25,7 @@ from shoprelay.sources.errors import PayloadError, UnsupportedTopicError
 from shoprelay.sources.memory_rules import MEMORY_CHECKED_KINDS, check_against_memory
 from shoprelay.state import StateTable
 from shoprelay.state.table import ClaimOutcome
+from shoprelay.vendors.routes import SKIPPED_KINDS
 
 if TYPE_CHECKING:
     from mypy_boto3_sns.client import SNSClient
@@ -57,6 +58,26 @@ class Outcome:
         response = answer(self.status, self.payload)
         response["headers"].update(self.headers)
         return response
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one event goes: the shop's vendors that can use its kind, and why the others cannot.
+
+    A vendor whose translator skips every event of a kind (Corvidae has no way to record a
+    refund, say) is left out here, with its reason in the answer, instead of being sent a
+    message only to skip it: no queue message, invocation or log line is paid for it.
+    """
+
+    vendors: list[str]
+    skipped: dict[str, str]
+
+    @classmethod
+    def of(cls, event: CanonicalEvent, enabled: list[str]) -> Route:
+        skipped = {
+            vendor: reason for vendor in enabled if (reason := SKIPPED_KINDS.get(vendor, {}).get(event.kind.value))
+        }
+        return cls([vendor for vendor in enabled if vendor not in skipped], skipped)
 
 
 @dataclass(frozen=True)
@@ -101,7 +122,11 @@ def _combined(outcomes: list[Outcome]) -> Outcome:
     if not published:
         return outcomes[0]
     first = published[0]
-    ids = [{"id": o.event.id, "kind": o.event.kind.value} for o in published if o.event is not None]
+    ids = [
+        {"id": o.event.id, "kind": o.event.kind.value, "vendors": o.payload["vendors"], "skipped": o.payload["skipped"]}
+        for o in published
+        if o.event is not None
+    ]
     problems = tuple(name for outcome in published for name in outcome.also_count)
     reasons = "; ".join(dict.fromkeys(outcome.reason for outcome in published if outcome.reason))
     payload = {**first.payload, "events": ids}
@@ -201,8 +226,8 @@ class IngressPipeline:
                 continue
             message = to_json(canonical).decode("utf-8")
             ttl = self.memory_ttl_seconds if delivery.lasting else self.delivery_ttl_seconds
-            vendors = inbound.config.enabled_vendors
-            outcomes.append(self._relay(delivery.key, canonical, message, vendors, deadline, ttl_seconds=ttl))
+            route = Route.of(canonical, inbound.config.enabled_vendors)
+            outcomes.append(self._relay(delivery.key, canonical, message, route, deadline, ttl_seconds=ttl))
         return _combined(outcomes)
 
     def _relay(
@@ -210,7 +235,7 @@ class IngressPipeline:
         key: str,
         canonical: CanonicalEvent,
         message: str,
-        vendors: list[str],
+        route: Route,
         deadline: Deadline,
         *,
         ttl_seconds: int | None = None,
@@ -232,11 +257,11 @@ class IngressPipeline:
             self.table.release_delivery(key, owner)
             return _busy(canonical, "too little time left to publish", "WebhookOutOfTime", 1)
         try:
-            self._publish(canonical, message, vendors)
+            self._publish(canonical, message, route.vendors)
         except BaseException:
             self.table.release_delivery(key, owner)
             raise
-        accepted = {"status": "accepted", "id": canonical.id, "vendors": vendors}
+        accepted = {"status": "accepted", "id": canonical.id, "vendors": route.vendors, "skipped": route.skipped}
         problem = self._mark_done(key, deadline)
         if problem is not None:
             # Published already, so the answer stays 2xx. The lease runs out and a retry may

@@ -334,14 +334,22 @@ class Translator[S: VendorSettings]:
         if both:
             raise ValueError(f"{self.vendor}: {sorted(both)} both built and skipped")
 
+    def reason_to_skip_kind(self, kind: EventKind) -> str | None:
+        """Why every event of ``kind`` is skipped whatever it holds, or None when it is built.
+
+        Such a kind never needs the vendor function: the ingress does not route it there
+        (:mod:`shoprelay.vendors.routes` is rendered from this).
+        """
+        if kind in self.builders:
+            return None
+        return self.skip_reasons.get(kind) or f"{self.vendor} has no equivalent of {kind.value} events"
+
     def __call__(self, event: CanonicalEvent, settings: S) -> Translation:
         """The requests for ``event``, or the reason there are none."""
-        reason = self.skip_reasons.get(event.kind)
+        reason = self.reason_to_skip_kind(event.kind)
         if reason is not None:
             return Translation.skip(reason)
-        build = self.builders.get(event.kind)
-        if build is None:
-            return Translation.skip(f"{self.vendor} has no equivalent of {event.kind.value} events")
+        build = self.builders[event.kind]
         if event.order is None and event.kind in ORDER_KINDS:
             return self._without_order(event)
         return build(event, settings)
