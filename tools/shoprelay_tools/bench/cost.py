@@ -220,7 +220,7 @@ class Inputs:
         The ingress routes an event only to the vendors whose translator takes its kind.
         """
         chosen = [figures] if figures is not None else [f for _, _, f in self.vendor_figures()]
-        return float(sum(f.get("routed", self.webhooks) for f in chosen)) / self.webhooks
+        return float(sum(f["routed"] for f in chosen)) / self.webhooks
 
     def sending(self) -> float:
         """Vendor messages per webhook that reach translation's output (not skipped)."""
@@ -336,7 +336,7 @@ def _effect_writes(figures: dict[str, Any]) -> int:
 def _record_ms(ledger: Ledger, name: str, figures: dict[str, Any]) -> float:
     """One routed vendor message's time when records run one after another."""
     a, inputs = ASSUMPTIONS, ledger.inputs
-    messages = max(figures.get("routed", inputs.webhooks), 1)
+    messages = max(figures["routed"], 1)
     sending = (inputs.webhooks - figures["skipped"]) / messages
     return float(
         figures["delivery_us_per_message"] / 1000 * _cpu_factor(inputs.specs[name]["memory_mb"])

@@ -144,20 +144,18 @@ def rendered_files(root: Path) -> dict[Path, str]:
     return {root / TEMPLATE: rendered_template(root), root / ROUTES: rendered_routes()}
 
 
+def _differs(path: Path, rendering: str) -> bool:
+    return not path.exists() or path.read_text(encoding="utf-8") != rendering
+
+
 def stale_files(root: Path) -> list[str]:
     """The rendered files that differ from their rendering, relative to ``root``."""
-    return [
-        str(path.relative_to(root))
-        for path, text in rendered_files(root).items()
-        if not path.exists() or path.read_text(encoding="utf-8") != text
-    ]
+    return [str(path.relative_to(root)) for path, text in rendered_files(root).items() if _differs(path, text)]
 
 
 def write(root: Path) -> bool:
     """Render template.yaml and the routes table in place; True when either changed."""
-    changed = False
-    for path, after in rendered_files(root).items():
-        if not path.exists() or path.read_text(encoding="utf-8") != after:
-            path.write_text(after, encoding="utf-8")
-            changed = True
-    return changed
+    stale = {path: text for path, text in rendered_files(root).items() if _differs(path, text)}
+    for path, text in stale.items():
+        path.write_text(text, encoding="utf-8")
+    return bool(stale)
