@@ -84,3 +84,44 @@ def test_killing_every_environment_ends_the_invocation_in_flight_without_an_answ
     assert "-9" in str(killed.error)
     assert after.status == "ok"
     assert function.started == 2
+
+
+WORKER = """
+import time
+
+def handler(event, context):
+    kept = bytearray(event["megabytes"] * 1024 * 1024)  # touched, so it is resident
+    started = time.process_time()
+    while time.process_time() - started < event["cpu_seconds"]:
+        pass
+    return len(kept)
+"""
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> FunctionSpec:
+    """A function that burns the CPU time and holds the memory its event asks for."""
+    (tmp_path / "app.py").write_text(WORKER)
+    return FunctionSpec(
+        logical_id="WorkerFunction", code_dir=tmp_path, handler="app.handler", environment={}, timeout=10
+    )
+
+
+def test_each_invocation_reports_its_cpu_time_and_the_peak_memory_of_its_process(worker: FunctionSpec) -> None:
+    with FunctionProcesses(worker) as function:
+        cold = function.invoke({"megabytes": 0, "cpu_seconds": 0.05})
+        light = function.invoke({"megabytes": 0, "cpu_seconds": 0.05})
+        heavy = function.invoke({"megabytes": 96, "cpu_seconds": 0.4})
+    assert cold.init_cpu_seconds is not None
+    assert cold.init_cpu_seconds > 0
+    assert light.init_cpu_seconds is None
+    assert heavy.init_cpu_seconds is None
+    assert light.cpu_seconds is not None
+    assert heavy.cpu_seconds is not None
+    assert 0.05 <= light.cpu_seconds < 0.3
+    assert 0.4 <= heavy.cpu_seconds < 1.0
+    assert light.peak_mb is not None
+    assert heavy.peak_mb is not None
+    # The peak is this process's own: a fresh interpreter, not the test process it was started from.
+    assert light.peak_mb < 60
+    assert heavy.peak_mb >= light.peak_mb + 90

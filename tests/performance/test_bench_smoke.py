@@ -136,11 +136,33 @@ def test_delivery_measures_both_ways_in_one_run_and_judges_the_speedup(bench: tu
     assert "concurrent / sequential" in bench[1]
 
 
+def test_the_functions_processes_report_what_sizes_their_memory(bench: tuple[dict[str, Any], str]) -> None:
+    usage, sizing = bench[0]["delivery"]["usage"], bench[0]["memory"]
+    for kind in ("ingress", "vendor"):
+        figures = usage[kind]
+        assert positive(figures["cpu_ms_per_item"])
+        assert positive(figures["peak_mb"])
+        assert positive(figures["cold_init_cpu_ms"])
+        assert positive(figures["cold_first_invocation_cpu_ms"])
+        assert figures["warm_invocations"] > 0
+        assert figures["cold_starts"] > 0
+        judged = sizing["kinds"][kind]
+        assert judged["peak_mb"] == figures["peak_mb"]
+        assert judged["template_mb"]
+        assert all(positive(size) for size in judged["template_mb"].values())
+        budget = next(entry for entry in bench[0]["budgets"] if entry["budget"].startswith(f"memory {kind}"))
+        assert budget["met"] is judged["met"]
+    assert usage["vendor"]["items_per_invocation"] == bench[0]["delivery"]["batch_size"]
+    # The vendor functions' Lambda time is priced from the CPU their process used.
+    lines = [line for line in bench[0]["cost"]["volume"]["lines"] if line["item"].startswith("CorvidaeFunction ")]
+    assert "ms of CPU at its share" in lines[-1]["assumption"]
+
+
 def test_one_table_is_printed_with_the_same_budgets(bench: tuple[dict[str, Any], str]) -> None:
     figures, printed = bench
     assert printed.splitlines()[0].split() == ["item", "value", "floor", "ratio", "budget", "met"]
     headings = [line for line in printed.splitlines() if line and not line.startswith(" ")]
-    for section in ("translate", "ingress", "delivery", "cold start", "size", "cost/M orders"):
+    for section in ("translate", "ingress", "delivery", "memory", "cold start", "size", "cost/M orders"):
         assert section in headings
     assert "cost assumptions" in printed
     assert figures["quick"] is True

@@ -5,8 +5,9 @@
 and what it assumes, and every price names its source and the day it was checked, so the
 printed table can be checked line by line.
 
-Figures come from the code as it runs: CPU time per webhook and per vendor message from the
-ingress and translate benchmarks (scaled to the CPU share Lambda gives the memory size),
+Figures come from the code as it runs: the CPU time the ingress and a vendor function's
+processes used per webhook and per record in the delivery bench (AWS over HTTP, scaled to the
+CPU share Lambda gives the memory size), the translate benchmark's per-vendor differences,
 the state-table items and log lines the ingress handler actually writes, the remembered
 order's real size, and memory sizes, retention and tracing from template.yaml. What no local
 run can measure (AWS call and vendor latencies, Lambda's platform log lines, how many warm
@@ -165,7 +166,8 @@ the functions' log of a ``shoprelay prove --burst`` run (which prints them); the
 blob and Lambda's JSON ``platform.start`` and ``platform.report`` records are estimates."""
 
 
-def _cpu_factor(memory_mb: int) -> float:
+def cpu_factor(memory_mb: int) -> float:
+    """How much longer CPU work takes at ``memory_mb`` than on a full vCPU."""
     return max(1.0, float(ASSUMPTIONS["vcpu_at_mb"]) / memory_mb)
 
 
@@ -185,8 +187,10 @@ class Inputs:
     ingress: dict[str, Any]
     specs: dict[str, dict[str, Any]]
     parameters: dict[str, Any]
-    speedup: float
-    """How much faster a batch runs with its records concurrent (1: one after another)."""
+    usage: dict[str, dict[str, Any]]
+    """What the ingress and the vendor function's processes used (the delivery bench's ``usage``)."""
+    bench_vendor: str
+    """The vendor whose records the delivery bench measured."""
 
     @property
     def webhooks(self) -> int:
@@ -276,18 +280,17 @@ class Ledger:
         return float(sum(line["usd_per_million_orders"] for line in self.lines))
 
 
-def run(translate: dict[str, Any], ingress: dict[str, Any], delivery: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Both volumes' lines and totals; ``delivery`` (when measured) gives the concurrent batch speedup."""
+def run(translate: dict[str, Any], ingress: dict[str, Any], delivery: dict[str, Any]) -> dict[str, Any]:
+    """Both volumes' lines and totals; ``delivery`` gives the CPU time the functions used."""
     template = load_template(find_root() / "template.yaml")
-    speedup = float((delivery or {}).get("speedup") or 1.0)
-    inputs = Inputs(translate, ingress, functions(), dict(template.get("Parameters", {})), speedup)
+    parameters = dict(template.get("Parameters", {}))
+    inputs = Inputs(translate, ingress, functions(), parameters, delivery["usage"], delivery["vendor_name"])
     result: dict[str, Any] = {
         "checked": CHECKED,
         "region": "us-east-1",
         "architecture": "arm64",
         "prices": {name: vars(price) for name, price in PRICES.items()},
         "assumptions": ASSUMPTIONS,
-        "batch_speedup": speedup,
     }
     for volume in VOLUMES:
         ledger = Ledger(volume, inputs)
@@ -317,12 +320,13 @@ def _api_gateway(ledger: Ledger) -> None:
 def _ingress_lambda(ledger: Ledger) -> None:
     a, inputs = ASSUMPTIONS, ledger.inputs
     ingress_id = inputs.ingress_id
-    cpu_ms = inputs.ingress["p50_ms"] * _cpu_factor(inputs.specs[ingress_id]["memory_mb"])
+    measured = inputs.usage["ingress"]["cpu_ms_per_item"]
+    cpu_ms = measured * cpu_factor(inputs.specs[ingress_id]["memory_mb"])
     aws_ms = 3 * a["dynamodb_call_ms"] + a["sns_publish_ms"]
     what = (
-        f"handler p50 {inputs.ingress['p50_ms']:.2f} ms scaled to its CPU share ({cpu_ms:.1f} ms), plus the "
-        f"lease, its completion and the order memory ({a['dynamodb_call_ms']} ms each) and the publish "
-        f"({a['sns_publish_ms']} ms); SSM answered from the cache"
+        f"CPU {measured:.1f} ms a webhook (the function's process, AWS over HTTP) scaled to its CPU share "
+        f"({cpu_ms:.0f} ms), plus the lease, its completion and the order memory ({a['dynamodb_call_ms']} ms "
+        f"each) and the publish ({a['sns_publish_ms']} ms); SSM answered from the cache"
     )
     ledger.lambda_time(ingress_id, 1, cpu_ms + aws_ms, what)
 
@@ -333,31 +337,40 @@ def _effect_writes(figures: dict[str, Any]) -> int:
     return int(2 * figures["non_repeatable_requests"] - figures.get("vendor_deduplicated_requests", 0))
 
 
-def _record_ms(ledger: Ledger, name: str, figures: dict[str, Any]) -> float:
-    """One routed vendor message's time when records run one after another."""
-    a, inputs = ASSUMPTIONS, ledger.inputs
+def _calls(ledger: Ledger, figures: dict[str, Any]) -> tuple[float, float]:
+    """(table calls, vendor calls) of one routed message: its effect query, its effect writes,
+    its requests."""
+    inputs = ledger.inputs
     messages = max(figures["routed"], 1)
     sending = (inputs.webhooks - figures["skipped"]) / messages
-    return float(
-        figures["delivery_us_per_message"] / 1000 * _cpu_factor(inputs.specs[name]["memory_mb"])
-        + sending * a["dynamodb_call_ms"]
-        + _effect_writes(figures) / messages * a["dynamodb_call_ms"]
-        + figures["requests"] / messages * a["vendor_http_ms"]
-    )
+    return sending + _effect_writes(figures) / messages, figures["requests"] / messages
+
+
+def _record_cpu_ms(ledger: Ledger, figures: dict[str, Any]) -> float:
+    """One message's CPU time on a full vCPU: the delivery bench's measured record, with this
+    vendor's translation and calls in place of the bench vendor's (each call costing what the
+    bench's calls cost on average)."""
+    usage = ledger.inputs.usage["vendor"]
+    bench = ledger.inputs.translate["vendors"][ledger.inputs.bench_vendor]
+    bench_calls = sum(_calls(ledger, bench))
+    per_call = (usage["cpu_ms_per_item"] - bench["delivery_us_per_message"] / 1000) / bench_calls
+    return float(figures["delivery_us_per_message"] / 1000 + sum(_calls(ledger, figures)) * per_call)
 
 
 def _vendor_lambda(ledger: Ledger) -> None:
-    batch = ledger.volume.messages_per_invocation
-    speedup = ledger.inputs.speedup if batch > 1 else 1.0
+    a, batch = ASSUMPTIONS, ledger.volume.messages_per_invocation
     for vendor, name, figures in ledger.inputs.vendor_figures():
-        invocation_ms = _record_ms(ledger, name, figures) * batch / speedup
+        table, vendor_calls = _calls(ledger, figures)
+        cpu_ms = _record_cpu_ms(ledger, figures) * cpu_factor(ledger.inputs.specs[name]["memory_mb"])
+        wait_ms = table * a["dynamodb_call_ms"] + vendor_calls * a["vendor_http_ms"]
         routed = ledger.inputs.routed(figures)
         what = (
-            f"{vendor}: {routed:.2f} message(s) per webhook (the kinds it takes), {batch} per invocation, records "
-            f"{speedup:.1f}x faster together than one after another; each: translate, effect query, claim + "
-            f"completion (or one mark) per recorded request, {ASSUMPTIONS['vendor_http_ms']} ms per vendor call"
+            f"{vendor}: {routed:.2f} message(s) per webhook (the kinds it takes), {batch} per invocation; each "
+            f"{cpu_ms:.0f} ms of CPU at its share, one after another, and {wait_ms:.0f} ms waiting "
+            f"({table:.1f} table calls at {a['dynamodb_call_ms']} ms, {vendor_calls:.1f} vendor calls at "
+            f"{a['vendor_http_ms']} ms), which a batch's records do side by side"
         )
-        ledger.lambda_time(name, routed / batch, invocation_ms, what)
+        ledger.lambda_time(name, routed / batch, batch * cpu_ms + wait_ms, what)
 
 
 def _sns_and_s3(ledger: Ledger) -> None:

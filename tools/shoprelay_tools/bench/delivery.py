@@ -10,6 +10,10 @@ one has 1, the other the default. Every batch holds ten different orders, so eac
 one vendor call, and the figure is records delivered per second of invocation. Each run starts
 with a batch that is not timed, so neither figure carries the function's cold start.
 
+The functions' processes also report the CPU time each invocation used and their peak memory
+(``usage``): what their memory sizes are chosen from (:mod:`shoprelay_tools.bench.memory`) and
+what the cost model prices their Lambda time with.
+
 moto's server handles its requests one at a time in one interpreter, at several milliseconds
 of work each, where DynamoDB answers a batch's calls side by side: records that run side by
 side queue there for their three table calls, so the speedup measured here is lower than a
@@ -22,12 +26,13 @@ import contextlib
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shoprelay.sources.shopify import sign
@@ -38,10 +43,13 @@ from shoprelay_tools.demo import demo_account, seed_shop
 from shoprelay_tools.sandboxes.server import SandboxServer
 from shoprelay_tools.sandboxes.timing import TimedSandbox, most_at_once
 from shoprelay_tools.stack.lambda_runtime import sqs_event
-from shoprelay_tools.stack.process_runtime import FunctionProcesses
+from shoprelay_tools.stack.process_runtime import FunctionProcesses, Invocation
 from shoprelay_tools.stack.provision import REGION, Stack, aws_clients, provision
 
 VENDOR = "corvidae"
+RECORD_CALLS = {"table": 2, "vendor": 1}
+"""What one record here waits on: Corvidae's orders/create reads the order's effects and marks
+its one effect (the vendor keeps only an order's first request), then makes one vendor call."""
 FUNCTION = "CorvidaeFunction"
 QUEUE = "CorvidaeQueue"
 ANSWERS_AFTER_SECONDS = 0.15
@@ -60,6 +68,40 @@ _AWS_ENV = {
 }
 
 
+@dataclass
+class Usage:
+    """The CPU time and memory one function's processes reported, for choosing its memory size."""
+
+    per_invocation: int
+    """Items (webhooks, or records) one timed invocation handles."""
+    warm_cpu_seconds: list[float] = field(default_factory=list)
+    cold: list[tuple[float, float]] = field(default_factory=list)
+    """(init, first invocation) CPU seconds of every environment started."""
+    peak_mb: float = 0.0
+
+    def add(self, invocation: Invocation, timed: bool = True) -> None:
+        """Count ``invocation``: a cold one as a cold start, a warm one when it is ``timed``."""
+        self.peak_mb = max(self.peak_mb, invocation.peak_mb or 0.0)
+        if invocation.cpu_seconds is None:
+            return
+        if invocation.init_cpu_seconds is not None:
+            self.cold.append((invocation.init_cpu_seconds, invocation.cpu_seconds))
+        elif timed:
+            self.warm_cpu_seconds.append(invocation.cpu_seconds)
+
+    def figures(self) -> dict[str, Any]:
+        """Medians, in ms: CPU per item of a warm invocation, and a cold start's init and first invocation."""
+        return {
+            "items_per_invocation": self.per_invocation,
+            "cpu_ms_per_item": statistics.median(self.warm_cpu_seconds) * 1000 / self.per_invocation,
+            "warm_invocations": len(self.warm_cpu_seconds),
+            "cold_init_cpu_ms": statistics.median(init for init, _ in self.cold) * 1000,
+            "cold_first_invocation_cpu_ms": statistics.median(first for _, first in self.cold) * 1000,
+            "cold_starts": len(self.cold),
+            "peak_mb": self.peak_mb,
+        }
+
+
 @dataclass(frozen=True)
 class Local:
     """The stack on moto, the vendor sandbox, and the functions' processes."""
@@ -70,6 +112,9 @@ class Local:
     vendor_url: str
     ingress: FunctionProcesses
     delivery: FunctionProcesses
+    usage: dict[str, Usage] = field(default_factory=lambda: {"ingress": Usage(1), "vendor": Usage(BATCH)})
+    """What the ingress and the vendor function used, measured by their processes (CPU time
+    of every thread, peak resident memory) over both runs."""
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -83,6 +128,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     speedup = concurrent / sequential
     return {
         "vendor": f"{VENDOR} sandbox answering {ANSWERS_AFTER_SECONDS * 1000:.0f} ms late",
+        "vendor_name": VENDOR,
+        "record_calls": RECORD_CALLS,
         "aws": "moto's server in its own process; functions as processes",
         "batches": batches,
         "batch_size": BATCH,
@@ -91,6 +138,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "concurrent_per_s": concurrent,
         "speedup": speedup,
         "runs": runs,
+        "usage": {name: usage.figures() for name, usage in local.usage.items()},
         "budget_speedup": SPEEDUP_BUDGET,
         "met": speedup >= SPEEDUP_BUDGET,
     }
@@ -120,10 +168,11 @@ def _measure(local: Local, shop: str, bound: int | None, batches: int) -> dict[s
     """Queue ``batches`` full batches of different orders for ``shop``, then deliver them."""
     for number in range((batches + 1) * BATCH):
         answer = local.ingress.invoke(_webhook(shop, number))
+        local.usage["ingress"].add(answer)
         if answer.status != "ok" or answer.payload["statusCode"] != 202:
             said = answer.error or f"{answer.payload['statusCode']} {answer.payload.get('body')}"
             raise RuntimeError(f"the ingress did not accept a bench webhook: {answer.status} {said}")
-    _deliver_batch(local)  # the container's first invocation: imports, clients, settings
+    _deliver_batch(local, timed=False)  # the container's first invocation: imports, clients, settings
     local.vendor.clear()
     seconds = 0.0
     for _ in range(batches):
@@ -140,12 +189,13 @@ def _measure(local: Local, shop: str, bound: int | None, batches: int) -> dict[s
     }
 
 
-def _deliver_batch(local: Local) -> float:
+def _deliver_batch(local: Local, timed: bool = True) -> float:
     """One full batch through the vendor function; the invocation's duration."""
     messages = _receive(local)
     queue_url = local.stack.queues[QUEUE]
     arn = f"arn:aws:sqs:{REGION}:123456789012:{queue_url.rsplit('/', 1)[-1]}"
     result = local.delivery.invoke(sqs_event(messages, arn))
+    local.usage["vendor"].add(result, timed)
     if result.status != "ok" or result.payload["batchItemFailures"]:
         raise RuntimeError(f"a bench batch did not deliver: {result.status} {result.error or result.payload}")
     local.clients["sqs"].delete_message_batch(

@@ -9,7 +9,7 @@ import textwrap
 from datetime import UTC, datetime
 from typing import Any
 
-from shoprelay_tools.bench import coldstart, cost, delivery, ingress, size, translate
+from shoprelay_tools.bench import coldstart, cost, delivery, ingress, memory, size, translate
 
 Row = tuple[str, str, str, str, str, str, str]
 VOLUME_BUDGET_USD = 8.0
@@ -42,8 +42,9 @@ def collect(quick: bool = False) -> dict[str, Any]:
         "size": size.run(),
         "delivery": delivery.run(quick=quick),
     }
-    # Last: a measured delivery speedup (when the report has one) prices batches at volume.
-    report["cost"] = cost.run(translated, ingressed, report.get("delivery"))
+    # Last: the functions' measured CPU time and memory size their memory and price their time.
+    report["memory"] = memory.run(report["delivery"], coldstart.functions())
+    report["cost"] = cost.run(translated, ingressed, report["delivery"])
     report["budgets"] = budgets(report)
     return report
 
@@ -73,6 +74,14 @@ def budgets(report: dict[str, Any]) -> list[dict[str, Any]]:
             "met": report["delivery"]["met"],
         }
     )
+    for kind, figures in report["memory"]["kinds"].items():
+        found.append(
+            {
+                "budget": f"memory {kind}: the template's size meets the measured rules",
+                "value": figures["needed_mb"],
+                "met": figures["met"],
+            }
+        )
     for name, figures in report["cold_start"]["functions"].items():
         found.append(
             {
@@ -168,6 +177,33 @@ def _delivery_rows(report: dict[str, Any]) -> list[Row]:
             _met(d["met"]),
         )
     ]
+
+
+def _memory_rows(report: dict[str, Any]) -> list[Row]:
+    m = report["memory"]
+    table: list[Row] = []
+    for kind, k in m["kinds"].items():
+        sizes = sorted(set(k["template_mb"].values()))
+        needed = "none fits" if k["needed_mb"] is None else f">= {k['needed_mb']} MB"
+        table.append(
+            (
+                "memory",
+                f"{kind}: peak {k['peak_mb']:.0f} MB; {_MEMORY_FIGURES[k['figure']]}",
+                ", ".join(f"{size} MB" for size in sizes),
+                "",
+                "",
+                needed,
+                _met(k["met"]),
+            )
+        )
+    return table
+
+
+_MEMORY_FIGURES = {
+    "cold_answer_s": "cold answer in <= 2.5 s",
+    "batch_cpu_ms": "batch CPU <= a record's wait",
+}
+"""How each kind's deciding rule reads in the table (the rules are in bench/memory.py)."""
 
 
 def _cold_start_rows(report: dict[str, Any]) -> list[Row]:
@@ -271,7 +307,8 @@ def _cost_notes(cost: dict[str, Any]) -> list[str]:
     notes = ["cost assumptions (every line's own is in the JSON):"]
     notes.extend(f"  - {name}: {cost[name]['about']}" for name in ("low", "volume"))
     notes.append(
-        f"  - vendor batches at volume priced {cost['batch_speedup']:.1f}x faster than one record after another"
+        "  - Lambda time: the CPU the functions' processes used in the delivery bench, at the memory "
+        "size's share of a vCPU, plus the AWS and vendor waits assumed (a batch's records wait side by side)"
     )
     notes.append(f"  - prices: us-east-1, arm64, checked {cost['checked']}; free tiers left out:")
     for name, price in cost["prices"].items():
@@ -280,7 +317,15 @@ def _cost_notes(cost: dict[str, Any]) -> list[str]:
     return notes
 
 
-_SECTIONS = (_translate_rows, _ingress_rows, _delivery_rows, _cold_start_rows, _size_rows, _cost_rows)
+_SECTIONS = (
+    _translate_rows,
+    _ingress_rows,
+    _delivery_rows,
+    _memory_rows,
+    _cold_start_rows,
+    _size_rows,
+    _cost_rows,
+)
 """The report's sections, in the order they are printed."""
 
 

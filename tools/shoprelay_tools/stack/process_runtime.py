@@ -58,6 +58,12 @@ class Invocation:
     error: str | None = None
     duration: float = 0.0
     logs: list[str] = field(default_factory=list)
+    cpu_seconds: float | None = None
+    """CPU time the environment's process used for this invocation, every thread counted."""
+    peak_mb: float | None = None
+    """The process's peak resident memory so far, in MB (what Lambda's "Max Memory Used" reports)."""
+    init_cpu_seconds: float | None = None
+    """On an environment's first invocation (a cold start), the CPU time its init phase took."""
 
     def json_logs(self) -> list[dict[str, Any]]:
         """The output lines that are JSON objects (Powertools' structured log records)."""
@@ -108,6 +114,8 @@ class _Environment:
             problem = ready.get("error") if ready else "no answer"
             raise FunctionInitError(f"{spec.logical_id} failed to initialise: {problem}\n" + "\n".join(self._lines))
         self._take_lines()  # init output belongs to no invocation
+        self._init_cpu_seconds: float | None = ready.get("cpu_seconds")
+        """CPU time of the init phase, reported with the first invocation and then forgotten."""
 
     def _read_output(self) -> None:
         assert self.process.stdout is not None
@@ -166,7 +174,14 @@ class _Environment:
             error=answer.get("error"),
             duration=duration,
             logs=self._take_lines(),
+            cpu_seconds=answer.get("cpu_seconds"),
+            peak_mb=answer.get("peak_mb"),
+            init_cpu_seconds=self._take_init_cpu(),
         )
+
+    def _take_init_cpu(self) -> float | None:
+        seconds, self._init_cpu_seconds = self._init_cpu_seconds, None
+        return seconds
 
     @property
     def alive(self) -> bool:

@@ -5,6 +5,9 @@ Started as ``python -m shoprelay_tools.stack.process_worker <request fd> <respon
 phase), then answers one invocation per request line, each as one response line. The
 handler's own output (Powertools logs JSON to stdout) goes to the inherited stdout; after
 each invocation a marker line on stdout tells the parent where that invocation's output ends.
+Each answer also carries the CPU time the invocation used and the process's peak resident
+memory so far: what choosing a function's memory size is measured from (Lambda bills by the
+size, and gives CPU in proportion to it).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import resource
 import sys
 import time
 import traceback
@@ -53,6 +57,23 @@ def _load_handler(code_dir: Path, handler_name: str) -> Callable[[Any, Any], Any
     return handler
 
 
+def _usage() -> tuple[float, float]:
+    """CPU seconds this process has used (every thread, user and system) and its peak resident MB.
+
+    On Linux the peak is the address space's high-water mark, which starts afresh at exec:
+    ``ru_maxrss`` would carry the peak of the process this one was forked from.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = usage.ru_utime + usage.ru_stime
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        peak_kb = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss  # bytes on macOS
+        return cpu_seconds, peak_kb / 1024
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return cpu_seconds, int(line.split()[1]) / 1024
+
+
 def _send(stream: BinaryIO, message: dict[str, Any]) -> None:
     stream.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
     stream.flush()
@@ -81,9 +102,13 @@ def main(argv: list[str]) -> int:
             traceback.print_exc()
             _send(responses, {"status": "init_error", "error": f"{type(error).__name__}: {error}"})
             return 1
-        _send(responses, {"status": "ready"})
+        cpu_seconds, peak_mb = _usage()
+        _send(responses, {"status": "ready", "cpu_seconds": cpu_seconds, "peak_mb": peak_mb})
         for line in requests:
+            cpu_before, _ = _usage()
             answer = _invoke(handler, json.loads(line), function_name)
+            cpu_after, peak_mb = _usage()
+            answer.update(cpu_seconds=cpu_after - cpu_before, peak_mb=peak_mb)
             sys.stderr.flush()
             print(END_OF_INVOCATION, flush=True)
             _send(responses, answer)
