@@ -104,6 +104,12 @@ def test_cost_adds_up_at_both_volumes_and_states_its_assumptions(bench: tuple[di
     assert cost["volume"]["total_usd_per_million_orders"] < cost["low"]["total_usd_per_million_orders"]
     assert cost["checked"]
     assert all(price["source"] for price in cost["prices"].values())
+    # The floor is part of the total: the shape's lines, and some of the effect writes.
+    floor = cost["volume"]["floor"]
+    effect_writes = next(line for line in cost["volume"]["lines"] if line["item"] == "vendor effect writes")
+    assert 0 < floor["effect_pairs_usd"] <= effect_writes["usd_per_million_orders"]
+    assert floor["usd_per_million_orders"] == pytest.approx(floor["shape_usd"] + floor["effect_pairs_usd"])
+    assert floor["usd_per_million_orders"] < cost["volume"]["total_usd_per_million_orders"]
 
 
 def test_queues_are_paid_for_only_the_events_routed_to_them(bench: tuple[dict[str, Any], str]) -> None:

@@ -302,10 +302,42 @@ def run(translate: dict[str, Any], ingress: dict[str, Any], delivery: dict[str, 
             "orders_per_month": volume.orders_per_month,
             "lines": ledger.lines,
             "total_usd_per_million_orders": ledger.total(),
+            "floor": floor(ledger),
         }
     result["lines"] = result["volume"]["lines"]
     result["total_usd_per_million_orders"] = result["volume"]["total_usd_per_million_orders"]
     return result
+
+
+SHAPE = ("API Gateway", "Lambda", "SNS", "SQS")
+"""The services every webhook passes through on its way to the vendors: the stack's shape."""
+
+
+def floor(ledger: Ledger) -> dict[str, Any]:
+    """What a volume pays before anything is stored or logged: the shape, and the claim and
+    completion of every effect whose vendor does not ignore a repeat.
+
+    Those two writes are the least that keeps "never doubled" against a container that dies
+    between the vendor's answer and the record of it: one write before the call (so a second
+    attempt waits) and one after (so a retry knows it was sent). Of the stack's settings only
+    the memory sizes move it, by cents; a different shape, or vendors that deduplicate, would
+    move it by dollars.
+    """
+    inputs = ledger.inputs
+    shape = sum(line["usd_per_million_orders"] for line in ledger.lines if line["service"] in SHAPE)
+    pairs = sum(
+        figures["non_repeatable_requests"] - figures.get("vendor_deduplicated_requests", 0)
+        for _, _, figures in inputs.vendor_figures()
+    )
+    writes = 2 * pairs / inputs.webhooks
+    claims = writes * PRICES["dynamodb_write_unit"].usd
+    return {
+        "usd_per_million_orders": shape + claims,
+        "shape_usd": shape,
+        "shape_services": list(SHAPE),
+        "effect_pair_writes_per_order": writes,
+        "effect_pairs_usd": claims,
+    }
 
 
 # -- the lines, by service --------------------------------------------------------------------------

@@ -43,11 +43,24 @@ def cost_table(cost: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def floor_sentence(cost: dict[str, Any]) -> str:
+    """The volume's floor in one sentence: the shape and the effect pairs, before storage and logs."""
+    f = cost["volume"]["floor"]
+    return (
+        f"The floor at volume is ${f['usd_per_million_orders']:.2f}: ${f['shape_usd']:.2f} for "
+        f"{', '.join(f['shape_services'])}, and ${f['effect_pairs_usd']:.2f} for the claim and completion "
+        f"of the effects whose vendor does not ignore a repeat ({f['effect_pair_writes_per_order']:.1f} "
+        "writes an order), before anything is stored or logged."
+    )
+
+
 def main(argv: list[str]) -> int:
     path = Path(argv[0]) if argv else DEFAULT_JSON
     report = json.loads(path.read_text(encoding="utf-8"))
     print(f"From the run of {report.get('generated_at', 'unknown date')}:\n")
     print(cost_table(report["cost"]))
+    print()
+    print(floor_sentence(report["cost"]))
     return 0
 
 

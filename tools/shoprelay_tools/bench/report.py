@@ -290,6 +290,18 @@ def _cost_rows(report: dict[str, Any]) -> list[Row]:
             _met(cost["volume"]["total_usd_per_million_orders"] <= VOLUME_BUDGET_USD),
         )
     )
+    floor = cost["volume"]["floor"]
+    table.append(
+        (
+            "cost/M orders",
+            "floor at volume: the shape + effect claims and completions",
+            f"${floor['usd_per_million_orders']:.2f}",
+            "",
+            "",
+            "",
+            "",
+        )
+    )
     return table
 
 
