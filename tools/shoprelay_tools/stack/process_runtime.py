@@ -220,7 +220,7 @@ class FunctionProcesses:
             **spec.environment,
             **(extra_env or {}),
             "AWS_LAMBDA_FUNCTION_NAME": spec.logical_id,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
             "PYTHONUNBUFFERED": "1",
         }
         self._idle: list[_Environment] = []

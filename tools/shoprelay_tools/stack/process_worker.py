@@ -28,6 +28,10 @@ END_OF_INVOCATION = "\x00shoprelay:end-of-invocation"
 """Printed on stdout after each invocation; never part of a handler's output."""
 
 
+_MEMORY_SIZE = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+"""Set by the parent from the template's ``MemorySize``, as Lambda sets it."""
+
+
 @dataclass
 class WorkerContext:
     """The parts of the Lambda context object that handlers and Powertools read."""
@@ -36,7 +40,7 @@ class WorkerContext:
     deadline: float
     """``time.monotonic()`` value at which the parent kills this process."""
     aws_request_id: str
-    memory_limit_in_mb: int = 256
+    memory_limit_in_mb: int = field(default_factory=lambda: int(os.environ.get(_MEMORY_SIZE, "128")))
     invoked_function_arn: str = field(default="arn:aws:lambda:us-east-1:123456789012:function:local")
 
     def get_remaining_time_in_millis(self) -> int:

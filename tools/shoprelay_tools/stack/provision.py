@@ -47,6 +47,8 @@ class FunctionSpec:
     environment: dict[str, str]
     timeout: int
     sqs_sources: tuple[SqsSource, ...] = ()
+    memory_mb: int = 128
+    """Lambda's default when the template names no ``MemorySize``."""
     routes: tuple[HttpRoute, ...] = ()
 
 
@@ -241,6 +243,7 @@ class _Provisioner:
             timeout=int(merged.get("Timeout", 3)),
             sqs_sources=tuple(sqs_sources),
             routes=tuple(routes),
+            memory_mb=int(merged.get("MemorySize", 128)),
         )
 
     def run(self) -> Stack:
