@@ -309,10 +309,13 @@ def _lambda_item(durations: list[dict[str, Any]]) -> str:
     """Lambda's cost rides on billed time, so its row names the durations it was priced at (volume)."""
     if not durations:
         return "Lambda"
-    vendors = [e["billed_ms"] for e in durations[1:]]
-    item = f"Lambda ({durations[0]['billed_ms']} ms ingress"
-    item += f", {min(vendors)}-{max(vendors)} ms per vendor batch" if vendors else ""
-    return item + f", {durations[0]['memory_mb']} MB)"
+    ingress, vendors = durations[0], durations[1:]
+    item = f"Lambda ({ingress['billed_ms']} ms x {ingress['memory_mb']} MB ingress"
+    if vendors:
+        billed = [entry["billed_ms"] for entry in vendors]
+        sizes = "/".join(sorted({str(entry["memory_mb"]) for entry in vendors}))
+        item += f", {min(billed)}-{max(billed)} ms x {sizes} MB per vendor batch"
+    return item + ")"
 
 
 def _cost_notes(cost: dict[str, Any]) -> list[str]:
