@@ -48,7 +48,7 @@ def test_a_cold_ingress_gets_the_smallest_size_that_answers_within_half_of_shopi
 def test_a_vendor_function_gets_the_smallest_size_at_which_a_batch_is_bound_by_its_waiting() -> None:
     figures = {**usage(cpu_ms_per_item=4.0, items=10), "record_calls": RECORD_CALLS}
     needed = memory.needed_mb("vendor", figures)
-    wait = memory.record_wait_ms(RECORD_CALLS)
+    wait = memory.bench_record_wait_ms(RECORD_CALLS)
     assert needed is not None
     assert memory.batch_cpu_ms(figures, needed) <= wait < memory.batch_cpu_ms(figures, needed - memory.STEP_MB)
 

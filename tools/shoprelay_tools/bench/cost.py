@@ -166,6 +166,16 @@ the functions' log of a ``shoprelay prove --burst`` run (which prints them); the
 blob and Lambda's JSON ``platform.start`` and ``platform.report`` records are estimates."""
 
 
+def ingress_wait_ms() -> float:
+    """A webhook's AWS calls: the lease, its completion, the order memory, the publish."""
+    return float(3 * ASSUMPTIONS["dynamodb_call_ms"] + ASSUMPTIONS["sns_publish_ms"])
+
+
+def record_wait_ms(table_calls: float, vendor_calls: float) -> float:
+    """One vendor message's waiting: its table calls and its vendor calls, one after another."""
+    return float(table_calls * ASSUMPTIONS["dynamodb_call_ms"] + vendor_calls * ASSUMPTIONS["vendor_http_ms"])
+
+
 def cpu_factor(memory_mb: int) -> float:
     """How much longer CPU work takes at ``memory_mb`` than on a full vCPU."""
     return max(1.0, float(ASSUMPTIONS["vcpu_at_mb"]) / memory_mb)
@@ -354,13 +364,12 @@ def _ingress_lambda(ledger: Ledger) -> None:
     ingress_id = inputs.ingress_id
     measured = inputs.usage["ingress"]["cpu_ms_per_item"]
     cpu_ms = measured * cpu_factor(inputs.specs[ingress_id]["memory_mb"])
-    aws_ms = 3 * a["dynamodb_call_ms"] + a["sns_publish_ms"]
     what = (
         f"CPU {measured:.1f} ms a webhook (the function's process, AWS over HTTP) scaled to its CPU share "
         f"({cpu_ms:.0f} ms), plus the lease, its completion and the order memory ({a['dynamodb_call_ms']} ms "
         f"each) and the publish ({a['sns_publish_ms']} ms); SSM answered from the cache"
     )
-    ledger.lambda_time(ingress_id, 1, cpu_ms + aws_ms, what)
+    ledger.lambda_time(ingress_id, 1, cpu_ms + ingress_wait_ms(), what)
 
 
 def _effect_writes(figures: dict[str, Any]) -> int:
@@ -394,7 +403,7 @@ def _vendor_lambda(ledger: Ledger) -> None:
     for vendor, name, figures in ledger.inputs.vendor_figures():
         table, vendor_calls = _calls(ledger, figures)
         cpu_ms = _record_cpu_ms(ledger, figures) * cpu_factor(ledger.inputs.specs[name]["memory_mb"])
-        wait_ms = table * a["dynamodb_call_ms"] + vendor_calls * a["vendor_http_ms"]
+        wait_ms = record_wait_ms(table, vendor_calls)
         routed = ledger.inputs.routed(figures)
         what = (
             f"{vendor}: {routed:.2f} message(s) per webhook (the kinds it takes), {batch} per invocation; each "

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shoprelay_tools.bench.cost import ASSUMPTIONS, cpu_factor
+from shoprelay_tools.bench.cost import ASSUMPTIONS, cpu_factor, ingress_wait_ms, record_wait_ms
 
 STEP_MB = 64
 SIZES_MB = tuple(range(128, int(ASSUMPTIONS["vcpu_at_mb"]) + 1, STEP_MB))
@@ -35,14 +35,9 @@ SHOPIFY_TIMEOUT_SECONDS = 5.0
 COLD_ANSWER_SECONDS = SHOPIFY_TIMEOUT_SECONDS / 2
 
 
-def ingress_wait_ms() -> float:
-    """A webhook's AWS calls: the lease, its completion, the order memory, the publish."""
-    return float(3 * ASSUMPTIONS["dynamodb_call_ms"] + ASSUMPTIONS["sns_publish_ms"])
-
-
-def record_wait_ms(calls: Mapping[str, float]) -> float:
-    """One record's waiting: its table calls and its vendor calls, one after another."""
-    return float(calls["table"] * ASSUMPTIONS["dynamodb_call_ms"] + calls["vendor"] * ASSUMPTIONS["vendor_http_ms"])
+def bench_record_wait_ms(calls: Mapping[str, float]) -> float:
+    """What one record of the delivery bench waits on, by the cost model's latencies."""
+    return record_wait_ms(calls["table"], calls["vendor"])
 
 
 def _fits(usage: Mapping[str, Any], memory_mb: int) -> bool:
@@ -65,7 +60,7 @@ def _ingress_needs(usage: Mapping[str, Any], memory_mb: int) -> bool:
 
 
 def _vendor_needs(usage: Mapping[str, Any], memory_mb: int) -> bool:
-    return _fits(usage, memory_mb) and batch_cpu_ms(usage, memory_mb) <= record_wait_ms(usage["record_calls"])
+    return _fits(usage, memory_mb) and batch_cpu_ms(usage, memory_mb) <= bench_record_wait_ms(usage["record_calls"])
 
 
 _RULES = {"ingress": _ingress_needs, "vendor": _vendor_needs}
@@ -111,7 +106,7 @@ def run(delivery: Mapping[str, Any], specs: Mapping[str, Mapping[str, Any]]) -> 
         "full_vcpu_mb": ASSUMPTIONS["vcpu_at_mb"],
         "headroom": HEADROOM,
         "cold_answer_budget_s": COLD_ANSWER_SECONDS,
-        "vendor_record_wait_ms": record_wait_ms(delivery["record_calls"]),
+        "vendor_record_wait_ms": bench_record_wait_ms(delivery["record_calls"]),
         "ingress_wait_ms": ingress_wait_ms(),
         "kinds": kinds,
     }
