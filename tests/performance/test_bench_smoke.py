@@ -46,6 +46,7 @@ def test_translate_reports_every_vendor_against_its_floor(bench: tuple[dict[str,
             "canonical_us_per_order",
             "canonical_ratio",
             "delivery_us_per_message",
+            "request_bytes",
         ):
             assert positive(figures[key]), key
         assert figures["us_per_order"] == pytest.approx(1e6 / figures["orders_per_second"])
@@ -92,14 +93,21 @@ def test_cost_adds_up_at_both_volumes_and_states_its_assumptions(bench: tuple[di
     for volume in ("low", "volume"):
         lines = cost[volume]["lines"]
         services = {line["service"] for line in lines}
-        assert {"API Gateway", "Lambda", "SNS", "SQS", "DynamoDB", "CloudWatch", "X-Ray", "KMS"} <= services
+        paid_for = {"API Gateway", "Lambda", "SNS", "SQS", "DynamoDB", "CloudWatch", "Data transfer", "X-Ray", "KMS"}
+        assert paid_for <= services
         assert all(line["usd_per_million_orders"] >= 0 and line["assumption"] for line in lines)
         assert cost[volume]["total_usd_per_million_orders"] == pytest.approx(
             sum(line["usd_per_million_orders"] for line in lines)
         )
         assert positive(cost[volume]["total_usd_per_million_orders"])
     items = {line["item"] for line in cost["volume"]["lines"]}
-    assert {"storage: order memory", "point-in-time recovery: order memory", "idle long polling"} <= items
+    assert {
+        "storage: order memory",
+        "point-in-time recovery: order memory",
+        "idle long polling",
+        "logs: storage",
+        "vendor requests out to the internet",
+    } <= items
     # Batches of 10 share invocations and receives, so volume costs less per order than low traffic.
     assert cost["volume"]["total_usd_per_million_orders"] < cost["low"]["total_usd_per_million_orders"]
     assert cost["checked"]

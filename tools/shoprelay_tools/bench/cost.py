@@ -85,6 +85,17 @@ PRICES: dict[str, Price] = {
         "GB ingested (Standard class; Lambda logs' first tier, up to 10 TB a month)",
         "aws.amazon.com/cloudwatch/pricing; AWS's Lambda logging price change of 1 May 2025",
     ),
+    "cloudwatch_logs_storage": Price(
+        0.03,
+        "GB-month stored (archived; AWS bills the compressed size)",
+        "aws.amazon.com/cloudwatch/pricing",
+    ),
+    "data_transfer_out": Price(
+        0.09,
+        "GB out to the internet (first 10 TB a month; the account's first 100 GB a month are free)",
+        "aws.amazon.com/ec2/pricing/on-demand (Data Transfer); aws.amazon.com/lambda/pricing applies EC2's rates",
+        "within the Region, calls to DynamoDB, SNS, SQS, SSM and S3 carry no transfer charge",
+    ),
     "cloudwatch_custom_metric": Price(
         0.30,
         "metric-month (first 10,000 metrics; EMF metrics from the functions' logs)",
@@ -160,6 +171,7 @@ ASSUMPTIONS: dict[str, Any] = {
     "alarms": 6,
     "parameter_cache_seconds": 300,
     "dynamodb_ttl_lag_days": 2,
+    "wire_overhead": 0.10,
 }
 """Figures no local run measures. The vendor functions' outcome and call lines were measured in
 the functions' log of a ``shoprelay prove --burst`` run (which prints them); their EMF metrics
@@ -319,7 +331,7 @@ def run(translate: dict[str, Any], ingress: dict[str, Any], delivery: dict[str, 
     return result
 
 
-SHAPE = ("API Gateway", "Lambda", "SNS", "SQS")
+SHAPE = ("API Gateway", "Lambda", "SNS", "SQS", "Data transfer")
 """The services every webhook passes through on its way to the vendors: the stack's shape."""
 
 
@@ -518,6 +530,13 @@ def _logs(ledger: Ledger) -> None:
         ("cloudwatch_logs_ingest", 1.0),
         what,
     )
+    logged_bytes = ingress + a["access_log_bytes_per_request"] + per_record + per_invocation
+    months = inputs.days("LogRetentionDays", 30) / DAYS_PER_MONTH
+    what = (
+        f"{logged_bytes:,.0f} bytes an order kept for LogRetentionDays ({months * DAYS_PER_MONTH:g}), as ingested: "
+        "an upper bound, since AWS bills the compressed size"
+    )
+    ledger.add("CloudWatch", "logs: storage", logged_bytes / GIB * months, ("cloudwatch_logs_storage", 1.0), what)
     series = a["metric_series"]["ingress"] + a["metric_series"]["per_vendor"] * len(inputs.vendor_figures())
     what = (
         f"{series} metric series published every hour (WebhookAccepted, and delivered and skipped per vendor); "
@@ -525,6 +544,18 @@ def _logs(ledger: Ledger) -> None:
     )
     ledger.monthly("CloudWatch", "custom metrics (EMF)", series, ("cloudwatch_custom_metric", 1.0), what)
     ledger.monthly("CloudWatch", "alarms", a["alarms"], ("cloudwatch_alarm", 1.0), "the ingress alarm and one per DLQ")
+
+
+def _data_transfer(ledger: Ledger) -> None:
+    inputs = ledger.inputs
+    request_bytes = inputs.per_webhook("request_bytes")
+    overhead = ASSUMPTIONS["wire_overhead"]
+    what = (
+        f"the vendor requests, {request_bytes:,.0f} bytes an order as HTTP writes them (request line, headers, "
+        f"body), plus {overhead:.0%} for TLS, TCP and IP framing; the answers come in free"
+    )
+    sent = request_bytes * (1 + overhead) / GIB
+    ledger.add("Data transfer", "vendor requests out to the internet", sent, ("data_transfer_out", 1.0), what)
 
 
 def _sampled_per_second(rate: float) -> float:
@@ -582,6 +613,7 @@ SECTIONS = (
     _dynamodb_requests,
     _dynamodb_storage,
     _logs,
+    _data_transfer,
     _traces,
     _parameters,
 )

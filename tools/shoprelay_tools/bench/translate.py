@@ -30,9 +30,10 @@ from typing import Any
 import msgspec
 
 from shoprelay.canonical import CanonicalEvent, Order, from_json, to_json, to_json_text
+from shoprelay.delivery.processor import EVENT_ID_HEADER
 from shoprelay.sources.shopify import WebhookMeta, parse_webhook
 from shoprelay.vendors import load_vendor, vendor_names
-from shoprelay.vendors.base import Vendor, VendorSettings, translate_for_shop
+from shoprelay.vendors.base import Vendor, VendorRequest, VendorSettings, translate_for_shop
 from shoprelay_tools.bench import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "shopify"
@@ -219,6 +220,7 @@ def measure_vendor(name: str, library: JsonLibrary, *, quick: bool = False) -> d
         "canonical_ratio": seconds["canonical"] / count / floor_s,
         "delivery_us_per_message": seconds["delivery"] / count * 1e6,
         "requests": produced.requests,
+        "request_bytes": produced.request_bytes,
         "non_repeatable_requests": produced.non_repeatable,
         "vendor_deduplicated_requests": produced.deduplicated,
         "skipped": produced.skipped,
@@ -236,12 +238,36 @@ class _Produced:
     messages: list[str] = field(default_factory=list)
     """The canonical events as the vendor function's SQS messages carry them."""
     requests: int = 0
+    request_bytes: int = 0
+    """The requests as HTTP/1.1 writes them: request line, headers, body."""
     non_repeatable: int = 0
     deduplicated: int = 0
     """Requests whose effect is marked in one write, since the vendor ignores a repeat."""
     skipped: int = 0
     routed: int = 0
     """Events the ingress routes to the vendor: those of a kind its translator takes."""
+
+
+CLIENT_HEADERS = {
+    "Host": "api.vendor.example",
+    "User-Agent": "shoprelay/0.1",
+    "Accept-Encoding": "gzip, deflate",
+    "Accept": "*/*",
+    "Connection": "keep-alive",
+    EVENT_ID_HEADER: "00000000-0000-0000-0000-000000000000",
+}
+"""What the HTTP client and the delivery add to every request, as representative values."""
+
+
+def http_bytes(request: VendorRequest) -> int:
+    """The request's size on the wire before TLS: request line, headers and body."""
+    body = request.body_bytes() or b""
+    headers = {**CLIENT_HEADERS, **request.wire_headers()}
+    if body:
+        headers["Content-Length"] = str(len(body))
+    head = f"{request.method} {request.url} HTTP/1.1\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+    return len(head.encode("utf-8")) + len(body)
 
 
 def _produce(vendor: Vendor, inputs: list[_Input]) -> _Produced:
@@ -254,6 +280,7 @@ def _produce(vendor: Vendor, inputs: list[_Input]) -> _Produced:
         produced.skipped += translation.skipped is not None
         produced.routed += vendor.translate.reason_to_skip_kind(event.kind) is None
         produced.requests += len(translation.requests)
+        produced.request_bytes += sum(map(http_bytes, translation.requests))
         produced.non_repeatable += sum(1 for request in translation.requests if not request.repeatable)
         produced.deduplicated += sum(1 for request in translation.requests if request.vendor_ignores_repeats)
         produced.bodies.append([data for data in map(_body_data, translation.requests) if data is not None])
