@@ -67,6 +67,8 @@ DISAGREEING = [
     ("orders/paid", body(PAID, financial_status="pending"), "financial_status"),
     ("orders/paid", body(PAID, financial_status="voided"), "financial_status"),
     ("orders/paid", body(PAID, financial_status=None), "financial_status"),
+    ("orders/paid", body(PAID, financial_status=["paid"]), "financial_status"),
+    ("orders/paid", body(PAID, financial_status={"paid": True}), "financial_status"),
     ("orders/fulfilled", body(PAID), "fulfillment_status"),
     ("orders/fulfilled", body(PAID, fulfillments=[]), "fulfillment_status"),
     ("orders/create", body(REFUND), None),  # no currency: the adapter says so

@@ -85,7 +85,8 @@ def _an_order(shape: _Shape) -> PayloadError | None:
 
 
 def _paid_order(shape: _Shape) -> PayloadError | None:
-    if shape.financial_status not in PAID_STATUSES:
+    # A status that is not text (a list, an object) is refused like an unpaid one, not hashed.
+    if not isinstance(shape.financial_status, str) or shape.financial_status not in PAID_STATUSES:
         return PayloadError("financial_status", "orders/paid needs a paid financial status")
     return None
 
