@@ -352,13 +352,13 @@ def floor(ledger: Ledger) -> dict[str, Any]:
         for _, _, figures in inputs.vendor_figures()
     )
     writes = 2 * pairs / inputs.webhooks
-    claims = writes * PRICES["dynamodb_write_unit"].usd
+    pairs_usd = writes * PRICES["dynamodb_write_unit"].usd
     return {
-        "usd_per_million_orders": shape + claims,
+        "usd_per_million_orders": shape + pairs_usd,
         "shape_usd": shape,
         "shape_services": list(SHAPE),
         "effect_pair_writes_per_order": writes,
-        "effect_pairs_usd": claims,
+        "effect_pairs_usd": pairs_usd,
     }
 
 
