@@ -11,6 +11,8 @@ RUNTIME := .venv-runtime
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# A process that crashes in C (a segfault) prints every thread's Python stack before it dies.
+export PYTHONFAULTHANDLER := 1
 
 # The Lambda runtime is python3.13: the venvs, the layer build and the smoke import all use it.
 PYTHON313 := $(shell for c in "$$(command -v python3.13 2>/dev/null)" $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 /root/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13; do \
