@@ -113,8 +113,8 @@ class Local:
     ingress: FunctionProcesses
     delivery: FunctionProcesses
     usage: dict[str, Usage] = field(default_factory=lambda: {"ingress": Usage(1), "vendor": Usage(BATCH)})
-    """What the ingress and the vendor function used, measured by their processes (CPU time
-    of every thread, peak resident memory) over both runs."""
+    """What the ingress (over both runs) and the vendor function (over the run whose records go
+    side by side) used, measured by their processes: CPU time of every thread, peak memory."""
 
 
 def run(quick: bool = False) -> dict[str, Any]:

@@ -188,7 +188,7 @@ def _memory_rows(report: dict[str, Any]) -> list[Row]:
         table.append(
             (
                 "memory",
-                f"{kind}: peak {k['peak_mb']:.0f} MB; {_MEMORY_FIGURES[k['figure']]}",
+                f"{kind}: peak {k['peak_mb']:.0f} MB; {_MEMORY_FIGURES[k['figure']].format(**m)}",
                 ", ".join(f"{size} MB" for size in sizes),
                 "",
                 "",
@@ -200,10 +200,11 @@ def _memory_rows(report: dict[str, Any]) -> list[Row]:
 
 
 _MEMORY_FIGURES = {
-    "cold_answer_s": "cold answer in <= 2.5 s",
+    "cold_answer_s": "cold answer in <= {cold_answer_budget_s:g} s",
     "batch_cpu_ms": "batch CPU <= a record's wait",
 }
-"""How each kind's deciding rule reads in the table (the rules are in bench/memory.py)."""
+"""How each kind's deciding rule reads in the table, filled from the memory figures (the rules
+are in bench/memory.py)."""
 
 
 def _cold_start_rows(report: dict[str, Any]) -> list[Row]:
