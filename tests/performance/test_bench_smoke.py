@@ -195,6 +195,18 @@ def test_the_printed_report_fits_100_columns(bench: tuple[dict[str, Any], str]) 
     assert not too_wide
 
 
+def test_the_memory_table_for_the_docs_has_a_row_per_kind_with_the_template_sizes(
+    bench: tuple[dict[str, Any], str],
+) -> None:
+    from shoprelay_tools.bench.markdown import memory_table
+
+    rows = memory_table(bench[0]).splitlines()[2:]
+    assert [row.split(" | ")[0] for row in rows] == ["| ingress", "| vendor functions"]
+    for row, kind in zip(rows, ("ingress", "vendor"), strict=True):
+        sizes = set(bench[0]["memory"]["kinds"][kind]["template_mb"].values())
+        assert row.endswith(" | " + ", ".join(f"{size} MB" for size in sorted(sizes)) + " |")
+
+
 def test_the_cost_table_for_the_docs_has_every_line_of_both_volumes(bench: tuple[dict[str, Any], str]) -> None:
     from shoprelay_tools.bench.markdown import cost_table
 

@@ -1,6 +1,6 @@
-"""The cost table of a ``make bench`` run as Markdown, for docs/performance.md.
+"""The memory and cost tables of a ``make bench`` run as Markdown, for docs/performance.md.
 
-``python -m shoprelay_tools.bench.markdown [.aws-sam/bench.json]`` prints it; the page then
+``python -m shoprelay_tools.bench.markdown [.aws-sam/bench.json]`` prints them; the page then
 shows the figures of that one run, line by line, with each line's assumption.
 """
 
@@ -54,10 +54,56 @@ def floor_sentence(cost: dict[str, Any]) -> str:
     )
 
 
+def _sizes(kind: dict[str, Any], unit: str, digits: int) -> str:
+    """The deciding figure at the template's size and at the smallest, e.g. "at 512 MB: 1.64 s"."""
+    by_size = sorted(kind["by_size"].items(), key=lambda item: -int(item[0]))
+    return "; ".join(f"at {size} MB: {value:.{digits}f}{unit}" for size, value in by_size)
+
+
+def memory_table(report: dict[str, Any]) -> str:
+    """One row per function kind: what its processes used, its rule, what it needs, what it has."""
+    memory, usage = report["memory"], report["delivery"]["usage"]
+    ingress, vendor = usage["ingress"], usage["vendor"]
+    kinds = memory["kinds"]
+    rows = [
+        (
+            "ingress",
+            f"peak {ingress['peak_mb']:.0f} MB; {ingress['cpu_ms_per_item']:.1f} ms a warm webhook; a cold start "
+            f"{ingress['cold_init_cpu_ms']:.0f} ms of init and {ingress['cold_first_invocation_cpu_ms']:.0f} ms of "
+            "first invocation (its clients, its settings)",
+            f"a cold start answers within {memory['cold_answer_budget_s']:g} s, half of Shopify's timeout, at the "
+            f"size's CPU share, with {memory['ingress_wait_ms']:.0f} ms of AWS calls; the peak with "
+            f"{memory['headroom'] - 1:.0%} to spare fits",
+            kinds["ingress"],
+            _sizes(kinds["ingress"], " s", 2),
+        ),
+        (
+            "vendor functions",
+            f"peak {vendor['peak_mb']:.0f} MB; {vendor['cpu_ms_per_item']:.1f} ms a record (its table calls, its "
+            f"vendor call, translation), batches of {vendor['items_per_invocation']} side by side",
+            f"a full batch's CPU at the size's share stays within one record's wait "
+            f"({memory['vendor_record_wait_ms']:.0f} ms); the peak fits as above",
+            kinds["vendor"],
+            _sizes(kinds["vendor"], " ms of CPU a batch", 0),
+        ),
+    ]
+    out = [
+        "| function | measured (CPU on one core of the bench's machine) | rule | needs | template |",
+        "|---|---|---|---|---|",
+    ]
+    for name, measured, rule, kind, figures in rows:
+        needed = "no size up to one vCPU" if kind["needed_mb"] is None else f"{kind['needed_mb']} MB"
+        template = ", ".join(f"{size} MB" for size in sorted(set(kind["template_mb"].values())))
+        out.append(f"| {name} | {measured} | {rule} | {needed} ({figures}) | {template} |")
+    return "\n".join(out)
+
+
 def main(argv: list[str]) -> int:
     path = Path(argv[0]) if argv else DEFAULT_JSON
     report = json.loads(path.read_text(encoding="utf-8"))
     print(f"From the run of {report.get('generated_at', 'unknown date')}:\n")
+    print(memory_table(report))
+    print()
     print(cost_table(report["cost"]))
     print()
     print(floor_sentence(report["cost"]))
