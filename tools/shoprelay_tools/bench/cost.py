@@ -495,11 +495,14 @@ def _dynamodb_storage(ledger: Ledger) -> None:
         "vendor effects": (inputs.per_webhook("non_repeatable_requests") * effect_bytes, memory_days),
         "delivery keys": (a["delivery_keys"] * (inputs.ingress["delivery_item_bytes"] + 100), delivery_days),
     }
+    backups = str(inputs.parameters.get("PointInTimeRecovery", {}).get("Default", "true")) == "true"
     for what, (size, days) in kept.items():
         gb_months = size * days / DAYS_PER_MONTH / GIB
         note = f"{size:.0f} bytes an order (items + 100 each) for {days:g} days (TTL + deletion lag)"
         ledger.add("DynamoDB", f"storage: {what}", gb_months, ("dynamodb_storage", 1.0), note)
-        ledger.add("DynamoDB", f"point-in-time recovery: {what}", gb_months, ("dynamodb_pitr", 1.0), note)
+        note += f"; PointInTimeRecovery is {'on' if backups else 'off'} by default"
+        backed_up = gb_months if backups else 0.0
+        ledger.add("DynamoDB", f"point-in-time recovery: {what}", backed_up, ("dynamodb_pitr", 1.0), note)
 
 
 def _logs(ledger: Ledger) -> None:
