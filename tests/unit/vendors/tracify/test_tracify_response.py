@@ -32,6 +32,15 @@ from shoprelay.vendors.tracify import read_response
             b'{"status": false}',
             ResponseReading(Verdict.PERMANENT, "Tracify answered status false without an error text"),
         ),
+        # An id Tracify already holds: the purchase is recorded, whatever the status says.
+        (200, b'{"status": false, "error": "order_id already exists"}', ResponseReading(Verdict.DELIVERED)),
+        (200, b'{"status": false, "error": "Duplicate conversion_id"}', ResponseReading(Verdict.DELIVERED)),
+        (200, b'{"status": false, "error": "order_id must be unique"}', ResponseReading(Verdict.DELIVERED)),
+        (
+            200,
+            b'{"status": false, "error": "currency already set to an unknown code"}',
+            ResponseReading(Verdict.PERMANENT, "currency already set to an unknown code"),
+        ),
         (200, b"", ResponseReading(Verdict.RETRYABLE, "HTTP 200 without a Tracify status: an empty body")),
         (
             200,
