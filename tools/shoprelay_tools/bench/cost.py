@@ -339,9 +339,9 @@ def floor(ledger: Ledger) -> dict[str, Any]:
     """What a volume pays before anything is stored or logged: the shape, and the claim and
     completion of every effect whose vendor does not ignore a repeat.
 
-    Those two writes are the least that keeps "never doubled" against a container that dies
-    between the vendor's answer and the record of it: one write before the call (so a second
-    attempt waits) and one after (so a retry knows it was sent). Of the stack's settings only
+    Those two writes are the least that keeps "never doubled" with queues that may hand two
+    attempts the same effect at once: one write before the call (so a second live attempt
+    waits) and one after (so every later attempt knows it was sent). Of the stack's settings only
     the memory sizes move it, by cents; a different shape, or vendors that deduplicate, would
     move it by dollars.
     """
