@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support.sandboxes import LOG_SCANNED_API_KEY, running_sandboxes, shop_settings
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_json
 
-from shoprelay_tools.sandboxes.corvidae import CorvidaeSandbox
-from shoprelay_tools.sandboxes.edrone import EdroneSandbox
 from shoprelay_tools.sandboxes.server import Fault, SandboxServer
 from shoprelay_tools.sandboxes.tracify import TracifySandbox
 
@@ -26,15 +25,9 @@ ORDER = "orders-create.test-store-shop-AUD-buyer-USD.json"
 
 @pytest.fixture(scope="module")
 def sandboxes() -> Iterator[SandboxServer]:
-    server = SandboxServer(
-        {
-            "corvidae": CorvidaeSandbox(app_id="demo-app"),
-            "tracify": TracifySandbox(api_key="demo-key"),
-            "edrone": EdroneSandbox(app_id="demo-app"),
-        }
-    ).start()
-    yield server
-    server.stop()
+    tracify = TracifySandbox(api_key=LOG_SCANNED_API_KEY, customer_site_id=SITE_ID)
+    with running_sandboxes("corvidae", "edrone", tracify=tracify) as server:
+        yield server
 
 
 @pytest.fixture
@@ -42,22 +35,9 @@ def shop(local: LocalAws, sandboxes: SandboxServer) -> LocalAws:
     sandboxes.clear()
     local.seed_shop(
         {
-            "corvidae": {
-                "app_id": "demo-app",
-                "tracking_host": "corvidae.shop.example",
-                "digital_property": "demo-shop",
-                "endpoint": sandboxes.url_for("corvidae"),
-                "send_test_orders": True,
-                "timeout_seconds": 0.5,
-            },
-            "tracify": {
-                "api_key": "demo-key",
-                "customer_site_id": SITE_ID,
-                "storefront_origin": "https://shop.example",
-                "endpoint": sandboxes.url_for("tracify"),
-                "send_test_orders": True,
-            },
-            "edrone": {"app_id": "demo-app", "endpoint": sandboxes.url_for("edrone"), "send_test_orders": True},
+            "corvidae": shop_settings("corvidae", sandboxes, timeout_seconds=0.5),
+            "tracify": shop_settings("tracify", sandboxes, api_key=LOG_SCANNED_API_KEY, customer_site_id=SITE_ID),
+            "edrone": shop_settings("edrone", sandboxes),
         }
     )
     return local
@@ -250,18 +230,11 @@ def test_missing_settings_dead_letter_the_record(shop: LocalAws, sandboxes: Sand
 
 def test_tracify_status_false_on_200_is_a_failure_not_a_delivery(local: LocalAws) -> None:
     # GIVEN Tracify refuses events for a site the key does not belong to, with HTTP 200
-    server = SandboxServer({"tracify": TracifySandbox(api_key="demo-key", customer_site_id=SITE_ID)}).start()
-    try:
+    tracify = TracifySandbox(api_key=LOG_SCANNED_API_KEY, customer_site_id=SITE_ID)
+    with running_sandboxes(tracify=tracify) as server:
+        other_site = "9b2f1c1e-0000-4000-8000-000000000000"
         local.seed_shop(
-            {
-                "tracify": {
-                    "api_key": "demo-key",
-                    "customer_site_id": "9b2f1c1e-0000-4000-8000-000000000000",
-                    "storefront_origin": "https://shop.example",
-                    "endpoint": server.url_for("tracify"),
-                    "send_test_orders": True,
-                }
-            }
+            {"tracify": shop_settings("tracify", server, api_key=LOG_SCANNED_API_KEY, customer_site_id=other_site)}
         )
         post(local)
         local.poll("TracifyFunction")
@@ -269,8 +242,6 @@ def test_tracify_status_false_on_200_is_a_failure_not_a_delivery(local: LocalAws
         assert [d.status for d in server.recorded("tracify")] == [200]
         (message,) = dead_letters(local, "TracifyDeadLetterQueue")
         assert "customer_site_id" in message["MessageAttributes"]["reason"]["StringValue"]
-    finally:
-        server.stop()
 
 
 def test_an_effect_the_vendor_took_is_not_sent_again_when_its_record_cannot_be_marked_done(

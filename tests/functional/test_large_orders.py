@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from support.large_orders import encode, order_body, refund_body
+from support.sandboxes import running_sandboxes
 from support.stack import LocalAws
 from support.webhooks import api_event
 
@@ -50,9 +51,8 @@ def max_body_bytes() -> int:
 
 @pytest.fixture(scope="module")
 def sandboxes() -> Iterator[SandboxServer]:
-    server = SandboxServer(demo_sandboxes()).start()
-    yield server
-    server.stop()
+    with running_sandboxes(**demo_sandboxes()) as server:
+        yield server
 
 
 @pytest.fixture

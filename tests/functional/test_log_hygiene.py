@@ -9,9 +9,12 @@ in its error, and check it on the spot.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from conftest import dead_letter_lines, log_problems
+from support.sandboxes import running_sandboxes, shop_settings
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_bytes, fixture_json
 
@@ -31,22 +34,21 @@ ECHOED = (
     "4f3c2a1b9d8e7f6a5b4c3d2e1f0a9b8c",
     "4111111111111111",
 )
+SECRET_APP_ID = "secret-app-id"
+"""Corvidae's credential here: one of the values conftest.py's log scan looks for."""
+
+
+@contextmanager
+def corvidae_taking_a_secret_app_id(local: LocalAws) -> Iterator[SandboxServer]:
+    """Corvidae's sandbox, and the shop sending to it with an app id the log scan looks for,
+    so that every line the test makes is checked for the credential as well as personal data."""
+    with running_sandboxes(corvidae=CorvidaeSandbox(app_id=SECRET_APP_ID)) as sandboxes:
+        local.seed_shop({"corvidae": shop_settings("corvidae", sandboxes, app_id=SECRET_APP_ID)})
+        yield sandboxes
 
 
 def test_no_secret_email_phone_or_ip_in_any_log_line(local: LocalAws, log_lines: list[str]) -> None:
-    sandboxes = SandboxServer({"corvidae": CorvidaeSandbox(app_id="secret-app-id")}).start()
-    try:
-        local.seed_shop(
-            {
-                "corvidae": {
-                    "app_id": "secret-app-id",
-                    "tracking_host": "corvidae.shop.example",
-                    "digital_property": "demo",
-                    "endpoint": sandboxes.url_for("corvidae"),
-                    "send_test_orders": True,
-                }
-            }
-        )
+    with corvidae_taking_a_secret_app_id(local) as sandboxes:
         order = fixture_json("order-12-line-items.filled-2024-01.json")
         order["phone"] = "+4915112345678"
         body = json.dumps(order).encode()
@@ -60,8 +62,6 @@ def test_no_secret_email_phone_or_ip_in_any_log_line(local: LocalAws, log_lines:
         )
         sandboxes.add_faults("corvidae", Fault(status=400), times=1)
         local.poll("CorvidaeFunction")
-    finally:
-        sandboxes.stop()
     assert any('"vendor call"' in line for line in log_lines), "the flow should have produced delivery logs"
     assert any('"webhook answered"' in line and '"status":401' in line for line in log_lines)
     assert any('"dead_lettered"' in line for line in log_lines)
@@ -82,26 +82,12 @@ def test_the_scan_finds_what_it_must() -> None:
 def test_a_vendor_error_echoing_personal_data_is_redacted_everywhere(
     local: LocalAws, log_lines: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sandboxes = SandboxServer({"corvidae": CorvidaeSandbox(app_id="secret-app-id")}).start()
-    try:
-        local.seed_shop(
-            {
-                "corvidae": {
-                    "app_id": "secret-app-id",
-                    "tracking_host": "corvidae.shop.example",
-                    "digital_property": "demo",
-                    "endpoint": sandboxes.url_for("corvidae"),
-                    "send_test_orders": True,
-                }
-            }
-        )
+    with corvidae_taking_a_secret_app_id(local) as sandboxes:
         body = fixture_bytes("order-12-line-items.filled-2024-01.json")
         answer = local.invoke("IngressFunction", api_event(body, webhook_id="w-echo"))
         assert answer["statusCode"] == 202
         sandboxes.add_faults("corvidae", Fault(status=400, error=ECHO), times=1)
         local.poll("CorvidaeFunction")
-    finally:
-        sandboxes.stop()
     dead = dead_letter_lines(local)
     assert len(dead) == 1, "the 400 dead-letters the record with its reason"
     assert "<email>" in dead[0], dead[0]

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from support.sandboxes import LOG_SCANNED_API_KEY, running_sandboxes, shop_settings
 from support.stack import FAST_RETRIES, LocalAws
 from support.vendor_events import AUD_USD, canonical_event
 from support.webhooks import api_event, fixture_json
@@ -23,7 +24,6 @@ from support.webhooks import api_event, fixture_json
 from shoprelay.canonical import to_json_text
 from shoprelay.state.pacing import Pacer, PaceTooFarError
 from shoprelay.state.pauses import PauseStore
-from shoprelay_tools.sandboxes.corvidae import CorvidaeSandbox
 from shoprelay_tools.sandboxes.server import Fault, SandboxServer
 from shoprelay_tools.sandboxes.tracify import TracifySandbox
 
@@ -34,11 +34,9 @@ RECHECK = {**FAST_RETRIES, "PAUSE_RECHECK_SECONDS": "1"}
 
 @pytest.fixture(scope="module")
 def sandboxes() -> Iterator[SandboxServer]:
-    server = SandboxServer(
-        {"corvidae": CorvidaeSandbox(app_id="demo-app"), "tracify": TracifySandbox(api_key="demo-key")}
-    ).start()
-    yield server
-    server.stop()
+    tracify = TracifySandbox(api_key=LOG_SCANNED_API_KEY, customer_site_id=SITE_ID)
+    with running_sandboxes("corvidae", tracify=tracify) as server:
+        yield server
 
 
 def seed(local: LocalAws, sandboxes: SandboxServer, **corvidae: Any) -> None:
@@ -46,21 +44,8 @@ def seed(local: LocalAws, sandboxes: SandboxServer, **corvidae: Any) -> None:
     local.extra_env = dict(RECHECK)
     local.seed_shop(
         {
-            "corvidae": {
-                "app_id": "demo-app",
-                "tracking_host": "corvidae.shop.example",
-                "digital_property": "demo-shop",
-                "endpoint": sandboxes.url_for("corvidae"),
-                "send_test_orders": True,
-                **corvidae,
-            },
-            "tracify": {
-                "api_key": "demo-key",
-                "customer_site_id": SITE_ID,
-                "storefront_origin": "https://shop.example",
-                "endpoint": sandboxes.url_for("tracify"),
-                "send_test_orders": True,
-            },
+            "corvidae": shop_settings("corvidae", sandboxes, **corvidae),
+            "tracify": shop_settings("tracify", sandboxes, api_key=LOG_SCANNED_API_KEY, customer_site_id=SITE_ID),
         }
     )
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from support.sandboxes import running_sandboxes, shop_settings
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_json
 
@@ -17,20 +18,9 @@ from shoprelay_tools.sandboxes.server import Fault, SandboxServer
 
 @pytest.fixture
 def corvidae(local: LocalAws) -> Iterator[SandboxServer]:
-    server = SandboxServer({"corvidae": CorvidaeSandbox(app_id="demo-app")}).start()
-    local.seed_shop(
-        {
-            "corvidae": {
-                "app_id": "demo-app",
-                "tracking_host": "corvidae.shop.example",
-                "digital_property": "demo",
-                "endpoint": server.url_for("corvidae"),
-                "send_test_orders": True,
-            }
-        }
-    )
-    yield server
-    server.stop()
+    with running_sandboxes("corvidae") as server:
+        local.seed_shop({"corvidae": shop_settings("corvidae", server)})
+        yield server
 
 
 def replay(local: LocalAws, *extra: str) -> int:

@@ -14,35 +14,28 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from support.sandboxes import running_sandboxes, shop_settings
 from support.stack import LocalAws
 from support.webhooks import api_event, fixture_json
 
-from shoprelay_tools.sandboxes.edrone import EdroneSandbox
-from shoprelay_tools.sandboxes.mytracker import MyTrackerSandbox
 from shoprelay_tools.sandboxes.server import SandboxServer
 
 ORDER = "orders-create.test-store-shop-AUD-buyer-USD.json"
-TOKEN = "s2s-token"
+VENDORS = ("mytracker", "edrone")
+"""Vendors that relay a refund (mytracker as a REFUND status, edrone as an order_cancel)."""
 
 
 @pytest.fixture(scope="module")
 def sandboxes() -> Iterator[SandboxServer]:
-    server = SandboxServer(
-        {"mytracker": MyTrackerSandbox(app_id="4242", token=TOKEN), "edrone": EdroneSandbox(app_id="demo-app")}
-    ).start()
-    yield server
-    server.stop()
+    with running_sandboxes(*VENDORS) as server:
+        yield server
 
 
 @pytest.fixture
 def shop(local: LocalAws, sandboxes: SandboxServer) -> LocalAws:
     sandboxes.clear()
-    local.seed_shop(
-        {
-            "mytracker": {"app_id": "4242", "api_token": TOKEN, "endpoint": sandboxes.url_for("mytracker")},
-            "edrone": {"app_id": "demo-app", "endpoint": sandboxes.url_for("edrone")},
-        }
-    )
+    # send_test_orders off, the default a shop runs with: skipping test orders is what is under test
+    local.seed_shop({vendor: shop_settings(vendor, sandboxes, send_test_orders=False) for vendor in VENDORS})
     return local
 
 

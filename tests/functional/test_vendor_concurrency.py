@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from support.sandboxes import running_sandboxes, shop_settings
 from support.stack import FAST_RETRIES, LocalAws
 from support.webhooks import api_event, fixture_json
 
@@ -44,24 +45,12 @@ class Vendors:
 @pytest.fixture
 def vendors() -> Iterator[Vendors]:
     timed = {name: TimedSandbox(demo_account(name).sandbox(), ANSWERS_AFTER) for name in VENDORS}
-    server = SandboxServer(timed).start()
-    yield Vendors(server, timed)
-    server.stop()
+    with running_sandboxes(**timed) as server:
+        yield Vendors(server, timed)
 
 
 def seed(local: LocalAws, vendors: Vendors, **overrides: Any) -> None:
-    local.seed_shop(
-        {
-            name: {
-                **demo_account(name).settings,
-                "endpoint": vendors.server.url_for(name),
-                "send_test_orders": True,
-                "timeout_seconds": 5,
-                **overrides,
-            }
-            for name in VENDORS
-        }
-    )
+    local.seed_shop({name: shop_settings(name, vendors.server, timeout_seconds=5, **overrides) for name in VENDORS})
 
 
 def post(local: LocalAws, number: int, topic: str = "orders/create", financial_status: str = "paid") -> str:
@@ -84,21 +73,6 @@ def post(local: LocalAws, number: int, topic: str = "orders/create", financial_s
     return event_id
 
 
-def receive_batch(local: LocalAws, queue: str) -> list[dict[str, Any]]:
-    """Up to ten visible messages, as the event source mapping would batch them."""
-    messages: list[dict[str, Any]] = []
-    for _ in range(5):  # moto, like SQS, may answer a receive with fewer than are visible
-        response = local.clients["sqs"].receive_message(
-            QueueUrl=local.stack.queues[queue],
-            MaxNumberOfMessages=RECORDS - len(messages),
-            AttributeNames=["All"],
-        )
-        messages += response.get("Messages", [])
-        if len(messages) == RECORDS or not response.get("Messages"):
-            break
-    return messages
-
-
 def invoke(local: LocalAws, vendor: str, messages: list[dict[str, Any]]) -> set[str]:
     """Run the batch through the vendor function; the ids of the messages it failed."""
     queue_url = local.stack.queues[f"{vendor.capitalize()}Queue"]
@@ -115,7 +89,7 @@ def message_of(messages: list[dict[str, Any]], event_id: str) -> str:
 def test_records_of_different_orders_are_at_the_vendor_at_the_same_time(local: LocalAws, vendors: Vendors) -> None:
     seed(local, vendors)
     events = [post(local, number) for number in range(RECORDS)]
-    batch = receive_batch(local, "CorvidaeQueue")
+    batch = local.receive_batch("CorvidaeQueue")
     assert len(batch) == RECORDS
     started = time.monotonic()
     assert invoke(local, "corvidae", batch) == set()
@@ -135,7 +109,7 @@ def test_a_shop_never_has_more_records_at_the_vendor_than_its_bound(
     seed(local, vendors, max_in_flight=bound)
     for number in range(RECORDS):
         post(local, number)
-    assert invoke(local, "corvidae", receive_batch(local, "CorvidaeQueue")) == set()
+    assert invoke(local, "corvidae", local.receive_batch("CorvidaeQueue")) == set()
     spans = vendors.spans("corvidae")
     assert len(spans) == RECORDS
     assert most_at_once(spans) == bound
@@ -147,7 +121,7 @@ def test_two_records_of_one_order_reach_the_vendor_in_order(local: LocalAws, ven
     placed = post(local, 0, financial_status="pending")
     others = [post(local, number) for number in range(1, RECORDS - 1)]
     paid = post(local, 0, topic="orders/paid")
-    batch = receive_batch(local, "MytrackerQueue")
+    batch = local.receive_batch("MytrackerQueue")
     ids = [json.loads(m["Body"])["id"] for m in batch]
     assert ids.index(placed) < ids.index(paid)
     # WHEN the batch runs
@@ -172,7 +146,7 @@ def test_a_failing_record_holds_back_the_rest_of_its_order(
     others = [post(local, number) for number in range(1, RECORDS - 1)]
     paid = post(local, 0, topic="orders/paid")
     vendors.timed["mytracker"].fail(placed, 503)
-    batch = receive_batch(local, "MytrackerQueue")
+    batch = local.receive_batch("MytrackerQueue")
     # WHEN the batch runs
     failed = invoke(local, "mytracker", batch)
     # THEN ADD is retried, PAY is handed back without reaching the vendor, the rest is delivered
@@ -186,7 +160,7 @@ def test_a_failing_record_holds_back_the_rest_of_its_order(
     ]
     # WHEN both come round again (ADD after its zero backoff, PAY made visible at once)
     delete_delivered(local, batch, failed)
-    again = receive_batch(local, "MytrackerQueue")
+    again = local.receive_batch("MytrackerQueue")
     assert {json.loads(m["Body"])["id"] for m in again} == {placed, paid}
     assert invoke(local, "mytracker", again) == set()
     # THEN ADD is delivered, then PAY, each once
@@ -214,7 +188,7 @@ def test_a_429_with_retry_after_stops_the_rest_of_the_shops_records(local: Local
     for number in range(RECORDS):
         post(local, number)
     vendors.server.add_faults("corvidae", Fault(status=429, retry_after="3"), times=1)
-    batch = receive_batch(local, "CorvidaeQueue")
+    batch = local.receive_batch("CorvidaeQueue")
     # WHEN the batch runs
     failed = invoke(local, "corvidae", batch)
     # THEN only the two records already started reached the vendor; the rest were not sent
@@ -225,7 +199,7 @@ def test_a_429_with_retry_after_stops_the_rest_of_the_shops_records(local: Local
     sqs, queue_url = local.clients["sqs"], local.stack.queues["CorvidaeQueue"]
     assert sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages") is None
     time.sleep(3.2)
-    assert len(receive_batch(local, "CorvidaeQueue")) == RECORDS - 1
+    assert len(local.receive_batch("CorvidaeQueue")) == RECORDS - 1
 
 
 SHOP_TIMEOUT_SECONDS = 7
@@ -241,31 +215,19 @@ def test_records_side_by_side_still_start_only_with_time_for_their_worst_case(lo
     slow answers the rest of the batch is handed back, and the function answers in time.
     """
     slow = TimedSandbox(demo_account("corvidae").sandbox(), SLOW_ANSWER)
-    server = SandboxServer({"corvidae": slow}).start()
-    try:
-        local.seed_shop(
-            {
-                "corvidae": {
-                    **demo_account("corvidae").settings,
-                    "endpoint": server.url_for("corvidae"),
-                    "send_test_orders": True,
-                    "timeout_seconds": SHOP_TIMEOUT_SECONDS,
-                    "max_in_flight": BOUND,
-                }
-            }
-        )
+    with running_sandboxes(corvidae=slow) as server:
+        settings = shop_settings("corvidae", server, timeout_seconds=SHOP_TIMEOUT_SECONDS, max_in_flight=BOUND)
+        local.seed_shop({"corvidae": settings})
         for number in range(RECORDS):
             post(local, number)
         spec = local.stack.functions["CorvidaeFunction"]
         assert invocation_seconds(SHOP_TIMEOUT_SECONDS) <= FUNCTION_TIMEOUT <= spec.timeout
-        batch = receive_batch(local, "CorvidaeQueue")
+        batch = local.receive_batch("CorvidaeQueue")
         queue_url = local.stack.queues["CorvidaeQueue"]
         arn = f"arn:aws:sqs:{REGION}:123456789012:{queue_url.rsplit('/', 1)[-1]}"
         with FunctionProcesses(spec, extra_env=FAST_RETRIES, timeout=FUNCTION_TIMEOUT) as function:
             result = function.invoke(sqs_event(batch, arn))
             assert function.killed == 0
-    finally:
-        server.stop()
     assert result.status == "ok", f"{result.status}: {result.error}"
     assert result.duration < FUNCTION_TIMEOUT
     # a round of three takes one slow answer; a round starts only with a record's worst case left

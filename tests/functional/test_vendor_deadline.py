@@ -12,12 +12,12 @@ delivered side by side under the same deadline are tests/functional/test_vendor_
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support.sandboxes import running_sandboxes, shop_settings
 from support.stack import FAST_RETRIES, LocalAws
 from support.webhooks import api_event, fixture_json
 
@@ -29,9 +29,9 @@ from shoprelay.delivery.deadline import (
     prepare_seconds,
     record_seconds,
 )
-from shoprelay_tools.sandboxes.base import SandboxAnswer, SandboxRequest
-from shoprelay_tools.sandboxes.corvidae import CorvidaeSandbox
+from shoprelay_tools.demo import demo_account
 from shoprelay_tools.sandboxes.server import SandboxServer
+from shoprelay_tools.sandboxes.timing import TimedSandbox
 from shoprelay_tools.stack.lambda_runtime import FakeContext, poll_once, sqs_event
 from shoprelay_tools.stack.process_runtime import FunctionProcesses, Invocation
 from shoprelay_tools.stack.provision import REGION
@@ -45,25 +45,12 @@ RECORDS = 10
 ORDER = "orders-create.test-store-shop-AUD-buyer-USD.json"
 
 
-class SlowCorvidae:
-    """Corvidae's sandbox behind a vendor that takes its time: every answer comes late but right."""
-
-    name = "corvidae"
-
-    def __init__(self, delay_seconds: float) -> None:
-        self.delay_seconds = delay_seconds
-        self.sandbox = CorvidaeSandbox(app_id="demo-app")
-
-    def answer(self, request: SandboxRequest) -> SandboxAnswer:
-        time.sleep(self.delay_seconds)
-        return self.sandbox.answer(request)
-
-
 @pytest.fixture
 def slow_vendor() -> Iterator[SandboxServer]:
-    server = SandboxServer({"corvidae": SlowCorvidae(VENDOR_ANSWERS_AFTER)}).start()
-    yield server
-    server.stop()
+    """Corvidae's sandbox behind a vendor that takes its time: every answer comes late but right."""
+    slow = TimedSandbox(demo_account("corvidae").sandbox(), VENDOR_ANSWERS_AFTER)
+    with running_sandboxes(corvidae=slow) as server:
+        yield server
 
 
 @pytest.fixture
@@ -73,19 +60,8 @@ def queued(local: LocalAws, slow_vendor: SandboxServer) -> list[str]:
 
 
 def queue_orders(local: LocalAws, vendor: SandboxServer, count: int, max_in_flight: int = 1) -> list[str]:
-    local.seed_shop(
-        {
-            "corvidae": {
-                "app_id": "demo-app",
-                "tracking_host": "corvidae.shop.example",
-                "digital_property": "demo-shop",
-                "endpoint": vendor.url_for("corvidae"),
-                "send_test_orders": True,
-                "timeout_seconds": SHOP_TIMEOUT_SECONDS,
-                "max_in_flight": max_in_flight,
-            }
-        }
-    )
+    settings = shop_settings("corvidae", vendor, timeout_seconds=SHOP_TIMEOUT_SECONDS, max_in_flight=max_in_flight)
+    local.seed_shop({"corvidae": settings})
     event_ids = []
     for number in range(count):
         order: dict[str, Any] = fixture_json(ORDER)
@@ -98,22 +74,6 @@ def queue_orders(local: LocalAws, vendor: SandboxServer, count: int, max_in_flig
         event_ids.append(json.loads(response["body"])["id"])
     assert local.queue_depth(QUEUE) == count
     return event_ids
-
-
-def receive_batch(local: LocalAws) -> list[dict[str, Any]]:
-    """Up to ten visible messages, as the event source mapping would batch them."""
-    messages: list[dict[str, Any]] = []
-    for _ in range(5):  # moto, like SQS, may answer a receive with fewer than are visible
-        response = local.clients["sqs"].receive_message(
-            QueueUrl=local.stack.queues[QUEUE],
-            MaxNumberOfMessages=RECORDS - len(messages),
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
-        messages += response.get("Messages", [])
-        if len(messages) == RECORDS or not response.get("Messages"):
-            break
-    return messages
 
 
 def run_batch(local: LocalAws, function: FunctionProcesses, messages: list[dict[str, Any]]) -> Invocation:
@@ -159,7 +119,7 @@ def test_a_batch_longer_than_the_function_is_handed_back_in_time_and_delivered_o
     assert RECORDS * VENDOR_ANSWERS_AFTER > FUNCTION_TIMEOUT
     with FunctionProcesses(spec, extra_env=FAST_RETRIES, timeout=FUNCTION_TIMEOUT) as function:
         # WHEN the first batch of ten runs
-        first_batch = receive_batch(local)
+        first_batch = local.receive_batch(QUEUE)
         assert len(first_batch) == RECORDS
         first = run_batch(local, function, first_batch)
         # THEN it answers before its timeout instead of being killed mid-batch
@@ -173,7 +133,7 @@ def test_a_batch_longer_than_the_function_is_handed_back_in_time_and_delivered_o
         assert len(slow_vendor.recorded("corvidae")) == RECORDS - len(failed)
         # WHEN the handed-back records come round again, as often as it takes
         for _ in range(RECORDS):
-            batch = receive_batch(local)
+            batch = local.receive_batch(QUEUE)
             if not batch:
                 break
             again = run_batch(local, function, batch)

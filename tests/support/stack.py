@@ -79,6 +79,25 @@ class LocalAws:
         )
         return list(response.get("Messages", []))
 
+    def receive_batch(self, logical_queue_id: str, size: int = 10) -> list[dict[str, Any]]:
+        """Up to ``size`` visible messages, received as the SQS event source mapping batches them.
+
+        moto, like SQS, may answer a receive with fewer messages than are visible, so this asks
+        again until the batch is full or a receive comes back empty (five receives at most).
+        """
+        messages: list[dict[str, Any]] = []
+        for _ in range(5):
+            response = self.clients["sqs"].receive_message(
+                QueueUrl=self.stack.queues[logical_queue_id],
+                MaxNumberOfMessages=size - len(messages),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+            messages += response.get("Messages", [])
+            if len(messages) == size or not response.get("Messages"):
+                break
+        return messages
+
     def queue_depth(self, logical_queue_id: str) -> int:
         attributes = self.clients["sqs"].get_queue_attributes(
             QueueUrl=self.stack.queues[logical_queue_id],
