@@ -56,10 +56,6 @@ def drain(local: LocalAws, function: str, rounds: int = 8) -> None:
         local.poll(function)
 
 
-def dead_letters(local: LocalAws, queue: str) -> list[dict[str, Any]]:
-    return local.receive_all(queue)
-
-
 def test_order_is_delivered_and_acknowledged(shop: LocalAws, sandboxes: SandboxServer) -> None:
     event_id = post(shop)
     result = shop.poll("CorvidaeFunction")
@@ -88,7 +84,7 @@ def test_client_error_goes_to_the_dead_letter_queue_with_its_reason(shop: LocalA
     result = shop.poll("CorvidaeFunction")
     # THEN the record left the source queue (no pointless retries) and sits in the DLQ
     assert (result.received, result.deleted) == (1, 1)
-    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    (message,) = shop.dead_letters("CorvidaeDeadLetterQueue")
     attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
     assert attributes["status"] == "400"
     assert attributes["event_id"] == event_id
@@ -109,7 +105,7 @@ def test_server_errors_are_retried_until_delivered_once(shop: LocalAws, sandboxe
     assert [r.failed for r in results[:2]] == [1, 1]
     assert [d.status for d in sandboxes.recorded("corvidae")] == [503, 503, 200]
     assert shop.queue_depth("CorvidaeQueue") == 0
-    assert dead_letters(shop, "CorvidaeDeadLetterQueue") == []
+    assert shop.dead_letters("CorvidaeDeadLetterQueue") == []
 
 
 def test_retry_after_is_honoured(shop: LocalAws, sandboxes: SandboxServer) -> None:
@@ -146,7 +142,7 @@ def test_retries_exhausted_dead_letter_with_the_last_reason(shop: LocalAws, sand
     drain(shop, "CorvidaeFunction", 6)
     # five attempts (the rest of the template's maxReceiveCount is kept in reserve)
     assert len(sandboxes.recorded("corvidae")) == 5
-    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    (message,) = shop.dead_letters("CorvidaeDeadLetterQueue")
     reason = message["MessageAttributes"]["reason"]["StringValue"]
     assert reason.startswith("retries exhausted after 5 attempts")
     assert "HTTP 502" in reason
@@ -161,7 +157,7 @@ def test_record_whose_last_attempt_died_unanswered_still_reaches_the_dlq_with_it
     for _ in range(5):  # five invocations that received the record and died before answering
         assert len(shop.receive_all("CorvidaeQueue")) == 1
     assert shop.poll("CorvidaeFunction").deleted == 1
-    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    (message,) = shop.dead_letters("CorvidaeDeadLetterQueue")
     reason = message["MessageAttributes"]["reason"]["StringValue"]
     assert reason.startswith("retries exhausted after 6 attempts")
     assert "HTTP 502" in reason
@@ -174,7 +170,7 @@ def test_unexpected_failure_on_the_last_attempt_is_dead_lettered_with_its_type(s
     for _ in range(4):  # four earlier attempts, which failed the same way
         assert len(shop.receive_all("CorvidaeQueue")) == 1
     assert shop.poll("CorvidaeFunction").deleted == 1
-    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    (message,) = shop.dead_letters("CorvidaeDeadLetterQueue")
     reason = message["MessageAttributes"]["reason"]["StringValue"]
     assert reason.startswith("unexpected ResourceNotFoundException on attempt 5 of 5")
     assert message["MessageAttributes"]["event_id"]["StringValue"]
@@ -184,7 +180,7 @@ def test_unexpected_failure_before_the_last_attempt_stays_on_the_queue(shop: Loc
     post(shop)
     shop.clients["dynamodb"].delete_table(TableName=next(iter(shop.stack.tables.values())))
     assert shop.poll("CorvidaeFunction").failed == 1
-    assert dead_letters(shop, "CorvidaeDeadLetterQueue") == []
+    assert shop.dead_letters("CorvidaeDeadLetterQueue") == []
     # offered again after the backoff (zero here), not after the queue's whole visibility timeout
     assert len(shop.receive_all("CorvidaeQueue")) == 1
 
@@ -223,7 +219,7 @@ def test_missing_settings_dead_letter_the_record(shop: LocalAws, sandboxes: Sand
     shop.seed_shop({"corvidae": {"app_id": "demo-app"}})  # tracking_host and digital_property missing
     post(shop)
     shop.poll("CorvidaeFunction")
-    (message,) = dead_letters(shop, "CorvidaeDeadLetterQueue")
+    (message,) = shop.dead_letters("CorvidaeDeadLetterQueue")
     assert "invalid corvidae settings" in message["MessageAttributes"]["reason"]["StringValue"]
     assert sandboxes.recorded("corvidae") == []
 
@@ -240,7 +236,7 @@ def test_tracify_status_false_on_200_is_a_failure_not_a_delivery(local: LocalAws
         local.poll("TracifyFunction")
         # THEN the answer was 200, but the record is dead-lettered with Tracify's error
         assert [d.status for d in server.recorded("tracify")] == [200]
-        (message,) = dead_letters(local, "TracifyDeadLetterQueue")
+        (message,) = local.dead_letters("TracifyDeadLetterQueue")
         assert "customer_site_id" in message["MessageAttributes"]["reason"]["StringValue"]
 
 

@@ -104,7 +104,7 @@ def assert_relayed_everywhere(
         (record,) = final
         if record["outcome"] == "dead_lettered" and vendor in VENDOR_SIZE_REFUSALS:
             assert VENDOR_SIZE_REFUSALS[vendor] in record["reason"], (vendor, record)
-            assert shop.queue_depth(f"{prefix}DeadLetterQueue") == 1, vendor
+            assert len(shop.dead_letters(f"{prefix}DeadLetterQueue")) == 1, vendor
             continue
         assert record["outcome"] in {"delivered", "skipped"}, (vendor, record)
         if record["outcome"] == "skipped":

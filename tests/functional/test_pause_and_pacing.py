@@ -214,7 +214,7 @@ def test_a_record_failing_past_its_window_is_dead_lettered_with_the_reason(
     while not local.receive_all("CorvidaeDeadLetterQueue") and time.monotonic() < deadline:
         local.poll("CorvidaeFunction")
         time.sleep(0.5)
-    (letter,) = local.receive_all("CorvidaeDeadLetterQueue")
+    (letter,) = local.dead_letters("CorvidaeDeadLetterQueue")
     reason = letter["MessageAttributes"]["reason"]["StringValue"]
     # at least the five fixed attempts, and not before the window has passed
     found = re.match(r"retries exhausted after (\d+) attempts in (\d+) s: .*HTTP 503", reason)

@@ -3,6 +3,10 @@
 Use it after fixing the cause (settings, credentials, a vendor outage). Replayed events go
 through the vendor function again, including its per-effect idempotency, so an event that
 had in fact been delivered is skipped rather than sent twice.
+
+A dead letter can stand in the DLQ twice: SQS keeps both copies when the function's client
+sent the message again after losing SQS's answer to the first send. Copies of one write are
+sent back once, and the others deleted, so the count printed is of dead letters, not copies.
 """
 
 from __future__ import annotations
@@ -10,8 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from shoprelay.vendors import vendor_names
@@ -40,11 +44,22 @@ class DeadLetter:
         return self.attributes.get("event_id") or _body_field(self.body, "id")
 
     @property
+    def write(self) -> str:
+        return dead_letter_write(self.attributes, self.message_id)
+
+    @property
     def reason(self) -> str:
         if "reason" in self.attributes:
             return self.attributes["reason"]
         receives = self.attributes.get("ApproximateReceiveCount", "?")
         return f"moved by SQS after {receives} receives (no reason recorded)"
+
+
+def dead_letter_write(attributes: Mapping[str, str | None], message_id: str) -> str:
+    """What one dead-lettering wrote: the record it parked and when, attributes a repeated send
+    carries unchanged. A message without them (SQS's own redrive) is a write of its own."""
+    source, failed_at = attributes.get("source_message_id"), attributes.get("failed_at")
+    return f"{source} {failed_at}" if source and failed_at else message_id
 
 
 def _body_field(body: str, name: str) -> str:
@@ -121,38 +136,74 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
+@dataclass
+class _Tally:
+    replayed: int = 0
+    skipped: int = 0
+    """Messages of other shops, left in the DLQ."""
+    copies: int = 0
+    """Second copies of a dead letter already sent back (or listed)."""
+    writes: set[str] = field(default_factory=set)
+
+    def summary(self, vendor: str, dry_run: bool) -> str:
+        verb = "would replay" if dry_run else "replayed"
+        text = f"{verb} {self.replayed} {vendor} message(s); left {self.skipped} of other shops in the DLQ"
+        if self.copies:
+            deleted = "would be deleted" if dry_run else "deleted"
+            text += f"; {self.copies} second copy(ies) of a dead letter {deleted}"
+        return text
+
+
 def _replay(args: argparse.Namespace, sqs: Any, source_url: str, dlq_url: str) -> int:
     depth = int(
         sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
             "ApproximateNumberOfMessages"
         ]
     )
-    replayed = skipped = 0
-    seen: list[DeadLetter] = []
+    tally = _Tally()
+    left: list[DeadLetter] = []
     # A dry run hides nothing for long: every message is visible again when it ends.
     for letter in dead_letters(sqs, dlq_url, 30 if args.dry_run else _HIDE_SECONDS):
-        seen.append(letter)
         if args.shop and letter.shop != args.shop:
-            skipped += 1
-            continue
-        if args.dry_run:
-            print(json.dumps({"event_id": letter.event_id, "shop": letter.shop, "reason": letter.reason}))
-            replayed += 1
-            continue
-        attributes: dict[str, Any] = {
-            name: {"DataType": "String", "StringValue": letter.attributes[name]}
-            for name in _REPLAY_ATTRIBUTES
-            if letter.attributes.get(name)
-        }
-        sqs.send_message(QueueUrl=source_url, MessageBody=letter.body, MessageAttributes=attributes)
-        sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=letter.receipt_handle)
-        replayed += 1
-        _progress(replayed + skipped, max(depth, replayed + skipped))
-    for letter in seen:
-        if args.dry_run or (args.shop and letter.shop != args.shop):
-            sqs.change_message_visibility(QueueUrl=dlq_url, ReceiptHandle=letter.receipt_handle, VisibilityTimeout=0)
-    if not args.dry_run and (replayed or skipped):
+            tally.skipped += 1
+            left.append(letter)
+        elif letter.write in tally.writes:
+            tally.copies += 1
+            _drop_copy(args, sqs, dlq_url, letter, left)
+        else:
+            tally.writes.add(letter.write)
+            tally.replayed += 1
+            _send_back(args, sqs, (source_url, dlq_url), letter, left)
+            if not args.dry_run:
+                _progress(tally.replayed + tally.skipped, max(depth, tally.replayed + tally.skipped))
+    for letter in left:
+        sqs.change_message_visibility(QueueUrl=dlq_url, ReceiptHandle=letter.receipt_handle, VisibilityTimeout=0)
+    if not args.dry_run and (tally.replayed or tally.skipped):
         sys.stderr.write("\n")
-    verb = "would replay" if args.dry_run else "replayed"
-    print(f"{verb} {replayed} {args.vendor} message(s); left {skipped} of other shops in the DLQ", file=sys.stderr)
+    print(tally.summary(args.vendor, args.dry_run), file=sys.stderr)
     return 0
+
+
+def _send_back(
+    args: argparse.Namespace, sqs: Any, urls: tuple[str, str], letter: DeadLetter, left: list[DeadLetter]
+) -> None:
+    """Back to the vendor's queue and out of the DLQ; a dry run only lists it and leaves it."""
+    source_url, dlq_url = urls
+    if args.dry_run:
+        print(json.dumps({"event_id": letter.event_id, "shop": letter.shop, "reason": letter.reason}))
+        left.append(letter)
+        return
+    attributes: dict[str, Any] = {
+        name: {"DataType": "String", "StringValue": letter.attributes[name]}
+        for name in _REPLAY_ATTRIBUTES
+        if letter.attributes.get(name)
+    }
+    sqs.send_message(QueueUrl=source_url, MessageBody=letter.body, MessageAttributes=attributes)
+    sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=letter.receipt_handle)
+
+
+def _drop_copy(args: argparse.Namespace, sqs: Any, dlq_url: str, letter: DeadLetter, left: list[DeadLetter]) -> None:
+    if args.dry_run:
+        left.append(letter)
+    else:
+        sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=letter.receipt_handle)

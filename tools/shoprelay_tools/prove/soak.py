@@ -40,6 +40,7 @@ from shoprelay_tools.prove.reconcile import (
 )
 from shoprelay_tools.prove.shopify import ShopifySender
 from shoprelay_tools.prove.workload import Plan, Webhook
+from shoprelay_tools.replay_command import dead_letter_write
 from shoprelay_tools.stack.dlq import read_all
 
 
@@ -131,7 +132,7 @@ def read_dead_letters(stack: LocalStack) -> list[DeadLetter]:
                     reason=attributes.get("reason"),
                     status=attributes.get("status"),
                     vendor_error=attributes.get("vendor_error"),
-                    write=f"{attributes.get('source_message_id')} {attributes.get('failed_at')}",
+                    write=dead_letter_write(attributes, message["MessageId"]),
                 )
             )
     return letters
