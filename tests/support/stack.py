@@ -58,6 +58,17 @@ class LocalAws:
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         return self.handler(logical_id)(event, FakeContext(function_name=logical_id))
 
+    def answer_after_retries(self, logical_id: str, event: dict[str, Any], attempts: int = 3) -> Any:
+        """The answer a sender that retries 5xx ends with (Shopify does): the first below 500,
+        else the last. A request the code mishandles fails every attempt; a 503 because moto
+        answered a loaded machine's call after its read timeout does not."""
+        response = self.invoke(logical_id, event)
+        for _ in range(attempts - 1):
+            if int(response["statusCode"]) < 500:
+                break
+            response = self.invoke(logical_id, event)
+        return response
+
     def poll(self, logical_id: str) -> PollResult:
         spec = self.stack.functions[logical_id]
         handler = self.handler(logical_id)
