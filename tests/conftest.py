@@ -29,8 +29,8 @@ from typing import Any
 import moto  # noqa: F401  - must come before anything creates a boto3 client
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
 
+from shoprelay_tools.stack.moto_process import moto_process
 from shoprelay_tools.stack.process_runtime import OUTPUT_SINKS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,20 +50,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
+    """moto in a process of its own, so a pause of the test process is not AWS hanging."""
     # Named, as an AWS endpoint is: a timeout's logged traceback quotes the endpoint URL, and
     # an IP address there would read as a client's to the log scan below.
-    url = f"http://localhost:{port}"
-    previous = os.environ.get("AWS_ENDPOINT_URL")
-    os.environ["AWS_ENDPOINT_URL"] = url
-    yield url
-    if previous is None:
-        os.environ.pop("AWS_ENDPOINT_URL", None)
-    else:
-        os.environ["AWS_ENDPOINT_URL"] = previous
-    server.stop()
+    with moto_process(host_name="localhost") as url:
+        previous = os.environ.get("AWS_ENDPOINT_URL")
+        os.environ["AWS_ENDPOINT_URL"] = url
+        yield url
+        if previous is None:
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = previous
 
 
 @pytest.fixture

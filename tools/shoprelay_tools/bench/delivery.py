@@ -25,12 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +38,7 @@ from shoprelay_tools.demo import demo_account, seed_shop
 from shoprelay_tools.sandboxes.server import SandboxServer
 from shoprelay_tools.sandboxes.timing import TimedSandbox, most_at_once
 from shoprelay_tools.stack.lambda_runtime import sqs_event
+from shoprelay_tools.stack.moto_process import moto_process
 from shoprelay_tools.stack.process_runtime import FunctionProcesses, Invocation
 from shoprelay_tools.stack.provision import REGION, Stack, aws_clients, provision
 
@@ -246,7 +242,7 @@ def _webhook(shop: str, number: int) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _local() -> Iterator[Local]:
-    with _moto_process() as endpoint, _environment({**_AWS_ENV, "AWS_ENDPOINT_URL": endpoint}):
+    with moto_process() as endpoint, _environment({**_AWS_ENV, "AWS_ENDPOINT_URL": endpoint}):
         clients = aws_clients(endpoint)
         stack = provision(ROOT, clients)
         vendor = TimedSandbox(demo_account(VENDOR).sandbox(), ANSWERS_AFTER_SECONDS)
@@ -274,35 +270,3 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-@contextlib.contextmanager
-def _moto_process() -> Iterator[str]:
-    """moto's server on a free loopback port, in a process of its own; its endpoint."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and moto's module
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(endpoint, process)
-        yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_for(endpoint: str, process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"moto's server exited with {process.returncode}")
-        with contextlib.suppress(OSError):
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()  # noqa: S310 - loopback
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"moto's server did not answer on {endpoint} within {seconds:.0f} s")
