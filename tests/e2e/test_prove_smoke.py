@@ -74,7 +74,10 @@ SANDBOX = "http://127.0.0.1:9"
 VENDORS = ("edrone", "esputnik")
 FINAL_STATES = "every accepted event reached exactly one final state at each routed vendor"
 SETTLED = "every webhook answered 2xx was delivered, skipped or dead-lettered with a reason at every enabled vendor"
-DUPLICATES = "no vendor effect was delivered twice (sandbox 2xx per request; effects per order)"
+DUPLICATES = (
+    "no vendor effect was delivered twice, but for a killed invocation's uncompleted record "
+    "(sandbox 2xx per request; effects per order)"
+)
 IDEMPOTENT = "every webhook was accepted at most once; every other 2xx for it was 'duplicate' with the same event id"
 
 
@@ -155,6 +158,42 @@ def test_a_request_answered_2xx_twice_is_a_duplicate_delivery() -> None:
     assert list(failed) == [DUPLICATES]
     assert "edrone" in failed[DUPLICATES][0]
     assert reconcile(evidence).vendors["edrone"].duplicate_requests == 1
+
+
+def _resent_after_a_kill(evidence: SoakEvidence, *, interrupted: bool) -> None:
+    """edrone's paid order sent again by the same event, its first delivery made by an
+    invocation that died (or not) before the record's outcome."""
+    evidence.calls = [
+        replace(c, interrupted=interrupted) if (c.vendor, c.event_id) == ("edrone", PAID) else c for c in evidence.calls
+    ]
+    evidence.calls.append(Call("edrone", PAID, "order:paid", 1, "delivered"))
+    evidence.hits.append(Hit("edrone", PAID, "POST", f"{SANDBOX}/edrone/trace", "paid", 200, None))
+
+
+def test_an_effect_sent_again_after_its_invocation_died_before_the_record_is_the_named_window() -> None:
+    evidence = _evidence()
+    _resent_after_a_kill(evidence, interrupted=True)
+    result = reconcile(evidence)
+    assert _failed(evidence) == {}
+    assert result.vendors["edrone"].duplicate_effects == 0
+    assert any("1 effect(s) sent again after an invocation died" in note for note in result.notes)
+
+
+def test_the_window_allows_one_more_delivery_and_no_more() -> None:
+    evidence = _evidence()
+    _resent_after_a_kill(evidence, interrupted=True)
+    evidence.calls.append(Call("edrone", PAID, "order:paid", 1, "delivered"))
+    evidence.hits.append(Hit("edrone", PAID, "POST", f"{SANDBOX}/edrone/trace", "paid", 200, None))
+    assert _failed(evidence)[DUPLICATES] == [
+        f"edrone {PAID}: POST /edrone/trace answered 2xx 3 times",
+        f"edrone {SHOP} order:1: effect order:paid#1 delivered 3 times",
+    ]
+
+
+def test_an_effect_sent_again_after_a_completed_record_is_a_duplicate() -> None:
+    evidence = _evidence()
+    _resent_after_a_kill(evidence, interrupted=False)
+    assert len(_failed(evidence)[DUPLICATES]) == 2
 
 
 def test_an_effect_delivered_for_two_events_of_one_order_is_a_duplicate() -> None:

@@ -24,7 +24,7 @@ from shoprelay.vendors.base import TranslationError, VendorRequest, translate_fo
 from shoprelay_tools.local.runner import LocalStack
 from shoprelay_tools.local.samples import SAMPLES
 from shoprelay_tools.prove.eventbridge import BridgedSender
-from shoprelay_tools.prove.fleet import CrashReport, Fleet, Recorder
+from shoprelay_tools.prove.fleet import CrashReport, Fleet, LoggedCall, Recorder
 from shoprelay_tools.prove.reconcile import (
     FINAL,
     Attempt,
@@ -364,6 +364,7 @@ class Soak:
 
     def evidence(self) -> SoakEvidence:
         outcomes, calls = self.recorder.snapshot()
+        ended = {(id(o.invocation), o.vendor, o.event_id) for o in outcomes if o.invocation is not None}
         policies = [a.get("RedrivePolicy", "{}") for a in self.stack.source_queue_attributes().values()]
         max_receive = min(int(json.loads(p).get("maxReceiveCount", 0)) for p in policies) if policies else 0
         return SoakEvidence(
@@ -379,7 +380,7 @@ class Soak:
                 )
                 for o in outcomes
             ],
-            calls=[Call(c.vendor, c.event_id, c.effect, c.part, c.verdict) for c in calls],
+            calls=[Call(c.vendor, c.event_id, c.effect, c.part, c.verdict, _interrupted(c, ended)) for c in calls],
             hits=[
                 Hit(d.vendor, d.event_id, d.method, d.url, d.body, d.status, d.fault)
                 for d in self.stack.sandboxes.recorded()
@@ -388,3 +389,17 @@ class Soak:
             max_receive_count=max_receive,
             kinds=self.kinds,
         )
+
+
+def _interrupted(call: LoggedCall, ended: set[tuple[int, str, str | None]]) -> bool:
+    """Whether the invocation that made ``call`` died before logging its record's outcome.
+
+    The outcome is logged after the effect's record is completed, so a call without one from
+    its own invocation left its effect claimed but never marked delivered.
+    """
+    invocation = call.invocation
+    return (
+        invocation is not None
+        and not invocation.acknowledged
+        and (id(invocation), call.vendor, call.event_id) not in ended
+    )
