@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shoprelay_tools.demo import DEMO_SECRET, DEMO_SHOP, seed_shop
-from shoprelay_tools.replay_command import dead_letter_write
+from shoprelay_tools.stack.dlq import dead_letter_write, message_attributes
 from shoprelay_tools.stack.lambda_runtime import FakeContext, Handler, PollResult, load_function, poll_once
 from shoprelay_tools.stack.provision import Stack, aws_clients, provision
 
@@ -97,8 +97,7 @@ class LocalAws:
         a second copy of the same write (``shoprelay replay`` sends such copies back once)."""
         letters: dict[str, dict[str, Any]] = {}
         for message in self.receive_all(logical_queue_id):
-            attributes = {name: value["StringValue"] for name, value in message.get("MessageAttributes", {}).items()}
-            letters.setdefault(dead_letter_write(attributes, message["MessageId"]), message)
+            letters.setdefault(dead_letter_write(message_attributes(message), message["MessageId"]), message)
         return list(letters.values())
 
     def receive_batch(self, logical_queue_id: str, size: int = 10) -> list[dict[str, Any]]:

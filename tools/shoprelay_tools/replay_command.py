@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from shoprelay.vendors import vendor_names
 from shoprelay_tools.aws_access import AwsTarget, explain
 from shoprelay_tools.stack.deployed import LOCAL_STACK_NAME, DeployedStack
+from shoprelay_tools.stack.dlq import dead_letter_write, message_attributes
 
 _RECEIVE_BATCH = 10
 _HIDE_SECONDS = 120
@@ -53,13 +54,6 @@ class DeadLetter:
             return self.attributes["reason"]
         receives = self.attributes.get("ApproximateReceiveCount", "?")
         return f"moved by SQS after {receives} receives (no reason recorded)"
-
-
-def dead_letter_write(attributes: Mapping[str, str | None], message_id: str) -> str:
-    """What one dead-lettering wrote: the record it parked and when, attributes a repeated send
-    carries unchanged. A message without them (SQS's own redrive) is a write of its own."""
-    source, failed_at = attributes.get("source_message_id"), attributes.get("failed_at")
-    return f"{source} {failed_at}" if source and failed_at else message_id
 
 
 def _body_field(body: str, name: str) -> str:
@@ -109,7 +103,7 @@ def dead_letters(sqs: Any, url: str, hide_seconds: int) -> Iterator[DeadLetter]:
         if not messages:
             return
         for message in messages:
-            attributes = {k: v.get("StringValue", "") for k, v in message.get("MessageAttributes", {}).items()}
+            attributes = message_attributes(message)
             attributes.update(message.get("Attributes", {}))
             yield DeadLetter(message["MessageId"], message["ReceiptHandle"], message["Body"], attributes)
 

@@ -544,6 +544,13 @@ def _events_sending_only(ledger: Ledger, effects: frozenset[tuple[str, str]]) ->
     return {pair for pair, made in called.items() if made <= effects}
 
 
+def _effect_of(ledger: Ledger, call: Call) -> tuple[str, str, str, str, int]:
+    """(vendor, shop, subject, effect, part): the effect a call caused, by the order it is for."""
+    owner = ledger.by_event.get(call.event_id or "")
+    shop, subject = (owner.shop, owner.subject) if owner else ("?", f"event:{call.event_id}")
+    return (call.vendor, shop, subject, call.effect, call.part)
+
+
 def effect_counts(ledger: Ledger) -> Counter[tuple[str, str, str, str, int]]:
     """(vendor, shop, subject, effect, part) → times reported delivered (repeatable ones left out).
 
@@ -556,9 +563,7 @@ def effect_counts(ledger: Ledger) -> Counter[tuple[str, str, str, str, int]]:
     for call in ledger.evidence.calls:
         if call.verdict != "delivered" or (call.vendor, call.effect) in kinds.repeatable_effects:
             continue
-        owner = ledger.by_event.get(call.event_id or "")
-        shop, subject = (owner.shop, owner.subject) if owner else ("?", f"event:{call.event_id}")
-        key = (call.vendor, shop, subject, call.effect, call.part)
+        key = _effect_of(ledger, call)
         if (call.vendor, call.effect) in kinds.deduplicated_effects:
             if (*key, call.event_id) in counted:
                 continue
@@ -578,10 +583,8 @@ def window_resends(ledger: Ledger) -> tuple[Counter[tuple[str, str | None]], Cou
             continue
         if (call.vendor, call.effect) in kinds.repeatable_effects | kinds.deduplicated_effects:
             continue
-        owner = ledger.by_event.get(call.event_id or "")
-        shop, subject = (owner.shop, owner.subject) if owner else ("?", f"event:{call.event_id}")
         by_event[(call.vendor, call.event_id)] += 1
-        by_effect[(call.vendor, shop, subject, call.effect, call.part)] += 1
+        by_effect[_effect_of(ledger, call)] += 1
     return by_event, by_effect
 
 

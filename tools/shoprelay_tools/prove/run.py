@@ -51,6 +51,7 @@ from shoprelay_tools.prove.shopify import RetrySchedule, ShopifySender
 from shoprelay_tools.prove.soak import Soak, SoakRun, request_kinds
 from shoprelay_tools.prove.workload import PROVE_SHOPS, WorkloadBuilder
 from shoprelay_tools.stack.aws_faults import AwsFaultProxy
+from shoprelay_tools.stack.dlq import message_attributes
 from shoprelay_tools.stack.lambda_runtime import FakeContext
 from shoprelay_tools.stack.template import find_root
 
@@ -202,10 +203,7 @@ def _dead_letter_attributes(stack: LocalStack) -> list[dict[str, str]]:
                 QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, MessageAttributeNames=["All"]
             )
             messages = answer.get("Messages", [])
-            found += [
-                {name: str(value.get("StringValue", "")) for name, value in m.get("MessageAttributes", {}).items()}
-                for m in messages
-            ]
+            found += [message_attributes(m) for m in messages]
             if len(messages) < 10:
                 break
     return found

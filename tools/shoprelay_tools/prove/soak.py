@@ -40,8 +40,7 @@ from shoprelay_tools.prove.reconcile import (
 )
 from shoprelay_tools.prove.shopify import ShopifySender
 from shoprelay_tools.prove.workload import Plan, Webhook
-from shoprelay_tools.replay_command import dead_letter_write
-from shoprelay_tools.stack.dlq import read_all
+from shoprelay_tools.stack.dlq import dead_letter_write, read_all
 
 
 @dataclass
